@@ -1,0 +1,99 @@
+using System.Text.Json;
+using MeshProxy.Listeners;
+using MeshProxy.Runtime;
+using MeshProxy.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Prometheus;
+
+namespace MeshProxy.Admin;
+
+/// <summary>
+/// Serves the proxy's own endpoints. Admin (localhost only): /ready, /config_dump, /clusters, /stats,
+/// POST /quitquitquit. Readiness (for the kubelet): /healthz/ready. Metrics: /stats/prometheus.
+/// </summary>
+internal sealed class AdminRequestHandler
+{
+    private const string Help = """
+        meshproxy admin
+          GET  /ready          200 when listeners are up and config is loaded; 503 while draining
+          GET  /config_dump    the effective config as JSON
+          GET  /clusters       clusters and endpoints with their state (?format=json for JSON)
+          GET  /stats          cluster counters as text
+          POST /quitquitquit   drain gracefully, then exit 0
+
+        """;
+
+    private readonly ConfigManager _configManager;
+    private readonly ListenerManager _listeners;
+    private readonly DrainController _drain;
+    private readonly ProxyMetrics _metrics;
+
+    public AdminRequestHandler(ConfigManager configManager, ListenerManager listeners, DrainController drain, ProxyMetrics metrics)
+    {
+        _configManager = configManager;
+        _listeners = listeners;
+        _drain = drain;
+        _metrics = metrics;
+    }
+
+    public bool IsReady => _configManager.HasConfig && _listeners.AllListenersUp && !_drain.IsDraining;
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var role = context.Features.Get<ServerRoleFeature>()?.Role ?? ServerRole.Admin;
+        var method = context.Request.Method;
+        var path = context.Request.Path.Value ?? "/";
+        return (role, path) switch
+        {
+            (ServerRole.Readiness, "/healthz/ready") => ReadyAsync(context),
+            (ServerRole.Metrics, "/stats/prometheus") => PrometheusAsync(context),
+            (ServerRole.Admin, "/ready") => ReadyAsync(context),
+            (ServerRole.Admin, "/config_dump") => ConfigDumpAsync(context),
+            (ServerRole.Admin, "/clusters") => TextAsync(context, ClustersWriter.WriteClusters(_configManager.Current)),
+            (ServerRole.Admin, "/stats") => TextAsync(context, ClustersWriter.WriteStats(_configManager.Current)),
+            (ServerRole.Admin, "/quitquitquit") when HttpMethods.IsPost(method) => QuitAsync(context),
+            (ServerRole.Admin, "/quitquitquit") => StatusAsync(context, StatusCodes.Status405MethodNotAllowed, "use POST\n"),
+            (ServerRole.Admin, "/") => TextAsync(context, Help),
+            _ => StatusAsync(context, StatusCodes.Status404NotFound, "not found\n"),
+        };
+    }
+
+    private Task ReadyAsync(HttpContext context)
+    {
+        if (IsReady)
+        {
+            return TextAsync(context, "LIVE\n");
+        }
+        return StatusAsync(context, StatusCodes.Status503ServiceUnavailable, _drain.IsDraining ? "DRAINING\n" : "PRE_INITIALIZING\n");
+    }
+
+    private async Task ConfigDumpAsync(HttpContext context)
+    {
+        var snapshot = _configManager.Current;
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true });
+        ConfigDumpWriter.Write(json, snapshot.Config, snapshot.Version);
+        await json.FlushAsync(context.RequestAborted);
+    }
+
+    private async Task PrometheusAsync(HttpContext context)
+    {
+        context.Response.ContentType = PrometheusConstants.TextContentTypeWithVersionAndEncoding;
+        await _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private Task QuitAsync(HttpContext context)
+    {
+        _drain.RequestShutdown();
+        return TextAsync(context, "OK\n");
+    }
+
+    private static Task TextAsync(HttpContext context, string body) => StatusAsync(context, StatusCodes.Status200OK, body);
+
+    private static Task StatusAsync(HttpContext context, int statusCode, string body)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(body, context.RequestAborted);
+    }
+}

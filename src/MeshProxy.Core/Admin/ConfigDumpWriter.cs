@@ -1,0 +1,226 @@
+using System.Text.Json;
+using MeshProxy.Configuration;
+using MeshProxy.Utilities;
+
+namespace MeshProxy.Admin;
+
+/// <summary>
+/// Writes the effective config (defaults filled in) as JSON for /config_dump, in the same shape and units as the
+/// YAML file, so an operator can compare the two. Written by hand with Utf8JsonWriter: no reflection.
+/// </summary>
+internal static class ConfigDumpWriter
+{
+    public static void Write(Utf8JsonWriter json, ProxyConfig config, long version)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("version", version);
+        json.WriteStartObject("node");
+        json.WriteString("id", config.Node.Id);
+        json.WriteString("service", config.Node.Service);
+        json.WriteString("namespace", config.Node.Namespace);
+        WriteLocality(json, "locality", config.Node.Locality);
+        json.WriteEndObject();
+
+        json.WriteStartObject("admin");
+        json.WriteString("address", config.Admin.Address.ToString());
+        json.WriteString("readinessAddress", config.Admin.ReadinessAddress?.ToString());
+        json.WriteString("metricsAddress", config.Admin.MetricsAddress?.ToString());
+        json.WriteString("drainTimeout", Durations.Format(config.Admin.DrainTimeout));
+        json.WriteEndObject();
+
+        json.WriteStartArray("listeners");
+        foreach (var listener in config.Listeners)
+        {
+            WriteListener(json, listener);
+        }
+        json.WriteEndArray();
+
+        json.WriteStartArray("routeTables");
+        foreach (var table in config.RouteTables)
+        {
+            WriteRouteTable(json, table);
+        }
+        json.WriteEndArray();
+
+        json.WriteStartArray("clusters");
+        foreach (var cluster in config.Clusters)
+        {
+            WriteCluster(json, cluster);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteListener(Utf8JsonWriter json, ListenerConfig listener)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", listener.Name);
+        json.WriteString("address", listener.Address.ToString());
+        json.WriteString("capture", Camel(listener.Capture));
+        json.WriteString("protocol", Camel(listener.Protocol));
+        json.WriteString("detectionTimeout", Durations.Format(listener.DetectionTimeout));
+        json.WriteString("onDetectionTimeout", Camel(listener.OnDetectionTimeout));
+        if (listener.Http is { } http)
+        {
+            json.WriteStartObject("http");
+            json.WriteString("routeTable", http.RouteTable);
+            json.WriteBoolean("forwardedHeaders", http.ForwardedHeaders);
+            json.WriteBoolean("generateRequestId", http.GenerateRequestId);
+            json.WriteEndObject();
+        }
+        if (listener.Tcp is { } tcp)
+        {
+            json.WriteStartObject("tcp");
+            json.WriteString("cluster", tcp.Cluster);
+            json.WriteString("idleTimeout", Durations.Format(tcp.IdleTimeout));
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteRouteTable(Utf8JsonWriter json, RouteTableConfig table)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", table.Name);
+        json.WriteStartArray("virtualHosts");
+        foreach (var virtualHost in table.VirtualHosts)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", virtualHost.Name);
+            json.WriteStartArray("domains");
+            foreach (var domain in virtualHost.Domains)
+            {
+                json.WriteStringValue(domain);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("routes");
+            foreach (var route in virtualHost.Routes)
+            {
+                WriteRoute(json, route);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteRoute(Utf8JsonWriter json, RouteConfig route)
+    {
+        json.WriteStartObject();
+        if (route.Name is not null)
+        {
+            json.WriteString("name", route.Name);
+        }
+        json.WriteStartObject("match");
+        if (route.Match.Path is not null)
+        {
+            json.WriteString("path", route.Match.Path);
+        }
+        else
+        {
+            json.WriteString("prefix", route.Match.Prefix ?? "/");
+        }
+        json.WriteBoolean("caseSensitive", route.Match.CaseSensitive);
+        if (!route.Match.Headers.IsEmpty)
+        {
+            json.WriteStartArray("headers");
+            foreach (var header in route.Match.Headers)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", header.Name);
+                if (header.Exact is not null)
+                {
+                    json.WriteString("exact", header.Exact);
+                }
+                if (header.Prefix is not null)
+                {
+                    json.WriteString("prefix", header.Prefix);
+                }
+                if (header.Present is { } present)
+                {
+                    json.WriteBoolean("present", present);
+                }
+                json.WriteBoolean("invert", header.Invert);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+        if (route.Cluster is not null)
+        {
+            json.WriteString("cluster", route.Cluster);
+        }
+        if (!route.WeightedClusters.IsEmpty)
+        {
+            json.WriteStartArray("weightedClusters");
+            foreach (var arm in route.WeightedClusters)
+            {
+                json.WriteStartObject();
+                json.WriteString("cluster", arm.Cluster);
+                json.WriteNumber("weight", arm.Weight);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteString("timeout", Durations.Format(route.Timeout));
+        json.WriteString("idleTimeout", Durations.Format(route.IdleTimeout));
+        json.WriteEndObject();
+    }
+
+    private static void WriteCluster(Utf8JsonWriter json, ClusterConfig cluster)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", cluster.Name);
+        json.WriteString("type", Camel(cluster.Type));
+        json.WriteString("connectTimeout", Durations.Format(cluster.ConnectTimeout));
+        json.WriteString("idleTimeout", Durations.Format(cluster.IdleTimeout));
+        json.WriteString("lbPolicy", cluster.LbPolicy);
+        json.WriteString("httpProtocol", Camel(cluster.HttpProtocol));
+        if (cluster.SourceAddress is not null)
+        {
+            json.WriteString("sourceAddress", cluster.SourceAddress.ToString());
+        }
+        if (cluster.OriginalDestinationOverride is not null)
+        {
+            json.WriteString("originalDestinationOverride", cluster.OriginalDestinationOverride.ToString());
+        }
+        json.WriteStartArray("endpoints");
+        foreach (var endpoint in cluster.Endpoints)
+        {
+            json.WriteStartObject();
+            json.WriteString("address", endpoint.Address.ToString());
+            json.WriteNumber("weight", endpoint.Weight);
+            json.WriteNumber("priority", endpoint.Priority);
+            WriteLocality(json, "locality", endpoint.Locality);
+            if (!endpoint.Metadata.IsEmpty)
+            {
+                json.WriteStartObject("metadata");
+                foreach (var (key, value) in endpoint.Metadata)
+                {
+                    json.WriteString(key, value);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteLocality(Utf8JsonWriter json, string name, LocalityConfig locality)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("region", locality.Region);
+        json.WriteString("zone", locality.Zone);
+        json.WriteString("subzone", locality.Subzone);
+        json.WriteEndObject();
+    }
+
+    private static string Camel<T>(T value)
+        where T : struct, Enum
+    {
+        var name = value.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+}

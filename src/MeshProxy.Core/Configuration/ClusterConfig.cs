@@ -1,0 +1,69 @@
+using System.Net;
+using MeshProxy.Utilities;
+
+namespace MeshProxy.Configuration;
+
+/// <summary>An upstream service: how to reach it and its endpoints (Envoy's Cluster with its ClusterLoadAssignment).</summary>
+public sealed record ClusterConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>Static endpoints, or the connection's original destination. Default: static.</summary>
+    public ClusterType Type { get; init; } = ClusterType.Static;
+
+    /// <summary>TCP connect timeout (TLS included once mTLS is on). Default 5s. On expiry: 503, flag UF.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upstream connections idle for this long are closed. Default 1h (Envoy's idle_timeout).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>The endpoint picker. Default: round robin (Envoy's default).</summary>
+    public string LbPolicy { get; init; } = LoadBalancing.LoadBalancingPolicies.RoundRobin;
+
+    /// <summary>HTTP version towards the upstream. Default: the downstream request's version.</summary>
+    public UpstreamHttpProtocol HttpProtocol { get; init; } = UpstreamHttpProtocol.Downstream;
+
+    /// <summary>Local address upstream connections are bound to, e.g. 127.0.0.6 for inbound (Istio). Default: none.</summary>
+    public IPAddress? SourceAddress { get; init; }
+
+    /// <summary>For original-destination clusters: replace the original IP with this one (inbound uses 127.0.0.1).</summary>
+    public IPAddress? OriginalDestinationOverride { get; init; }
+
+    public EquatableArray<EndpointConfig> Endpoints { get; init; } = EquatableArray<EndpointConfig>.Empty;
+}
+
+/// <summary>How a cluster finds its endpoints.</summary>
+public enum ClusterType
+{
+    /// <summary>The endpoints listed in the config.</summary>
+    Static,
+
+    /// <summary>The original destination of the downstream connection (Envoy's ORIGINAL_DST, Istio's PassthroughCluster).</summary>
+    OriginalDestination,
+}
+
+/// <summary>The HTTP version used upstream.</summary>
+public enum UpstreamHttpProtocol
+{
+    /// <summary>The same version the client used: HTTP/2 for h2c and gRPC clients, HTTP/1.1 otherwise.</summary>
+    Downstream,
+    Http1,
+    Http2,
+}
+
+/// <summary>One upstream host (Envoy's LbEndpoint with its locality and priority).</summary>
+public sealed record EndpointConfig
+{
+    public required IPEndPoint Address { get; init; }
+
+    /// <summary>Load-balancing weight, 1 to 128. Default 1.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Priority level; 0 is used first. Default 0.</summary>
+    public int Priority { get; init; }
+
+    public LocalityConfig Locality { get; init; } = LocalityConfig.None;
+
+    /// <summary>Free-form labels (version, cluster, network) for subsets and logs.</summary>
+    public EquatableArray<KeyValuePair<string, string>> Metadata { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
+}

@@ -1,0 +1,93 @@
+using System.Net;
+
+namespace MeshProxy.Configuration;
+
+/// <summary>A port the proxy accepts connections on, and what it does with each detected protocol.</summary>
+public sealed record ListenerConfig
+{
+    /// <summary>Unique name, used in logs, stats and the config dump. Required.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The ip:port to bind. Required.</summary>
+    public required IPEndPoint Address { get; init; }
+
+    /// <summary>
+    /// Whether connections arrive through iptables capture. Outbound and inbound capture listeners read the
+    /// original destination (SO_ORIGINAL_DST) and refuse connections that were not redirected. Default: none.
+    /// </summary>
+    public CaptureMode Capture { get; init; } = CaptureMode.None;
+
+    /// <summary>Which protocol to expect; auto sniffs the first bytes. Default: auto.</summary>
+    public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Auto;
+
+    /// <summary>How long to wait for the client's first bytes before giving up on detection. Default 15s (Envoy's listener_filters_timeout).</summary>
+    public TimeSpan DetectionTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// What to do when detection times out: close the connection (Envoy's default) or treat it as opaque TCP,
+    /// which server-first protocols (MySQL, SMTP) need. Default: close.
+    /// </summary>
+    public DetectionTimeoutAction OnDetectionTimeout { get; init; } = DetectionTimeoutAction.Close;
+
+    /// <summary>How HTTP (HTTP/1.1 and h2c) on this listener is routed. Null: HTTP is forwarded as opaque TCP.</summary>
+    public HttpListenerConfig? Http { get; init; }
+
+    /// <summary>Where opaque TCP (and TLS that is not terminated) goes. Null: such connections are closed.</summary>
+    public TcpListenerConfig? Tcp { get; init; }
+}
+
+/// <summary>How connections reach a listener.</summary>
+public enum CaptureMode
+{
+    /// <summary>Clients connect to the listener directly.</summary>
+    None,
+
+    /// <summary>The app's outbound connections, redirected by iptables to this listener (port 15001).</summary>
+    Outbound,
+
+    /// <summary>Connections to the app's ports, redirected by iptables to this listener (port 15006).</summary>
+    Inbound,
+}
+
+/// <summary>The protocol a listener expects.</summary>
+public enum ListenerProtocol
+{
+    /// <summary>Sniff the first bytes: HTTP/1.x, HTTP/2 prior knowledge, a TLS ClientHello, or opaque TCP.</summary>
+    Auto,
+
+    /// <summary>Every connection is HTTP; no sniffing.</summary>
+    Http,
+
+    /// <summary>Every connection is opaque TCP; no sniffing, so server-first protocols work at once.</summary>
+    Tcp,
+}
+
+/// <summary>What happens to a connection whose first bytes do not arrive in time.</summary>
+public enum DetectionTimeoutAction
+{
+    Close,
+    Tcp,
+}
+
+/// <summary>HTTP handling on a listener (Envoy's HTTP connection manager).</summary>
+public sealed record HttpListenerConfig
+{
+    /// <summary>The route table that routes requests. Required.</summary>
+    public required string RouteTable { get; init; }
+
+    /// <summary>Append the client address to x-forwarded-for and set x-forwarded-proto. Default true.</summary>
+    public bool ForwardedHeaders { get; init; } = true;
+
+    /// <summary>Generate x-request-id when a request has none. Default true (Envoy's generate_request_id).</summary>
+    public bool GenerateRequestId { get; init; } = true;
+}
+
+/// <summary>Opaque TCP handling on a listener (Envoy's tcp_proxy).</summary>
+public sealed record TcpListenerConfig
+{
+    /// <summary>The cluster connections are relayed to. Required.</summary>
+    public required string Cluster { get; init; }
+
+    /// <summary>A connection with no bytes in either direction for this long is closed. Default 1h (Envoy's tcp_proxy idle_timeout).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,17 @@
+namespace MeshProxy.Configuration;
+
+/// <summary>The identity and placement of this proxy (Envoy's Node).</summary>
+public sealed record NodeConfig
+{
+    /// <summary>A unique id for this proxy instance. Default: the host name.</summary>
+    public string Id { get; init; } = Environment.MachineName;
+
+    /// <summary>The service this proxy sits next to (Envoy's local cluster). Default: "unknown".</summary>
+    public string Service { get; init; } = "unknown";
+
+    /// <summary>The namespace of the workload. Default: "default".</summary>
+    public string Namespace { get; init; } = "default";
+
+    /// <summary>Where this proxy runs; used by locality-aware load balancing.</summary>
+    public LocalityConfig Locality { get; init; } = LocalityConfig.None;
+}

@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace MeshProxy.Configuration.Yaml;
+
+internal static class ClusterConfigReader
+{
+    public static ClusterConfig Read(YamlMappingReader map)
+    {
+        var defaults = new ClusterConfig { Name = "" };
+        var cluster = new ClusterConfig
+        {
+            Name = map.RequiredString("name"),
+            Type = map.Enum("type", ClusterType.Static),
+            ConnectTimeout = map.Duration("connectTimeout", defaults.ConnectTimeout, min: TimeSpan.FromMilliseconds(1)),
+            IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
+            LbPolicy = map.OptionalString("lbPolicy") ?? defaults.LbPolicy,
+            HttpProtocol = map.Enum("httpProtocol", UpstreamHttpProtocol.Downstream),
+            SourceAddress = map.IPAddressValue("sourceAddress"),
+            OriginalDestinationOverride = map.IPAddressValue("originalDestinationOverride"),
+            Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
+        };
+        map.ReportUnknownKeys();
+        return cluster;
+    }
+
+    private static EndpointConfig ReadEndpoint(YamlMappingReader map)
+    {
+        var address = map.SocketAddress("address");
+        if (address is null && !map.Has("address"))
+        {
+            map.Diagnostics.Error(map.ChildPath("address"), "is required");
+        }
+        var endpoint = new EndpointConfig
+        {
+            Address = address ?? new IPEndPoint(IPAddress.None, 0),
+            Weight = map.Int("weight", 1, 1, 128),
+            Priority = map.Int("priority", 0, 0, 127),
+            Locality = map.Mapping("locality") is { } locality ? NodeConfigReader.ReadLocality(locality) : LocalityConfig.None,
+            Metadata = map.StringMap("metadata"),
+        };
+        map.ReportUnknownKeys();
+        return endpoint;
+    }
+}

@@ -1,0 +1,85 @@
+namespace MeshProxy.Configuration.Yaml;
+
+internal static class RouteTableConfigReader
+{
+    public static RouteTableConfig Read(YamlMappingReader map)
+    {
+        var table = new RouteTableConfig
+        {
+            Name = map.RequiredString("name"),
+            VirtualHosts = map.List("virtualHosts", item => item.AsMapping() is { } m ? ReadVirtualHost(m) : null),
+        };
+        map.ReportUnknownKeys();
+        return table;
+    }
+
+    private static VirtualHostConfig ReadVirtualHost(YamlMappingReader map)
+    {
+        var virtualHost = new VirtualHostConfig
+        {
+            Name = map.RequiredString("name"),
+            Domains = map.StringList("domains"),
+            Routes = map.List("routes", item => item.AsMapping() is { } m ? ReadRoute(m) : null),
+        };
+        map.ReportUnknownKeys();
+        return virtualHost;
+    }
+
+    private static RouteConfig ReadRoute(YamlMappingReader map)
+    {
+        var defaults = new RouteConfig();
+        var route = new RouteConfig
+        {
+            Name = map.OptionalString("name"),
+            Match = map.Mapping("match") is { } match ? ReadMatch(match) : new RouteMatchConfig(),
+            Cluster = map.OptionalString("cluster"),
+            WeightedClusters = map.List("weightedClusters", item => item.AsMapping() is { } m ? ReadWeightedCluster(m) : null),
+            Timeout = map.Duration("timeout", defaults.Timeout),
+            IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
+        };
+        map.ReportUnknownKeys();
+        return route;
+    }
+
+    private static RouteMatchConfig ReadMatch(YamlMappingReader map)
+    {
+        var match = new RouteMatchConfig
+        {
+            Prefix = map.OptionalString("prefix"),
+            Path = map.OptionalString("path"),
+            CaseSensitive = map.Bool("caseSensitive", true),
+            Headers = map.List("headers", item => item.AsMapping() is { } m ? ReadHeaderMatch(m) : null),
+        };
+        map.ReportUnknownKeys();
+        return match;
+    }
+
+    private static HeaderMatchConfig ReadHeaderMatch(YamlMappingReader map)
+    {
+        var header = new HeaderMatchConfig
+        {
+            Name = map.RequiredString("name"),
+            Exact = map.OptionalString("exact"),
+            Prefix = map.OptionalString("prefix"),
+            Present = map.OptionalBool("present"),
+            Invert = map.Bool("invert", false),
+        };
+        map.ReportUnknownKeys();
+        return header;
+    }
+
+    private static WeightedClusterConfig ReadWeightedCluster(YamlMappingReader map)
+    {
+        var arm = new WeightedClusterConfig
+        {
+            Cluster = map.RequiredString("cluster"),
+            Weight = map.Int("weight", 0, 0, 1_000_000),
+        };
+        if (!map.Has("weight"))
+        {
+            map.Diagnostics.Error(map.ChildPath("weight"), "is required");
+        }
+        map.ReportUnknownKeys();
+        return arm;
+    }
+}

@@ -1,0 +1,202 @@
+using MeshProxy.Listeners;
+using MeshProxy.Runtime;
+using MeshProxy.Telemetry;
+using MeshProxy.Utilities;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshProxy.Http;
+
+/// <summary>
+/// The L7 request path: route by Host and path, pick a cluster and an endpoint, forward through YARP, and turn
+/// failures into Envoy's local replies (404 NR, 503 UH/UF/UC, 504 UT). Each request leases the snapshot that is
+/// current when it arrives and keeps it to the end.
+/// </summary>
+public sealed partial class HttpProxy
+{
+    private const string RequestIdHeader = "x-request-id";
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly ConfigManager _configManager;
+    private readonly IRandomFactory _randomFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<HttpProxy> _logger;
+
+    public HttpProxy(IHttpForwarder forwarder, ConfigManager configManager, IRandomFactory randomFactory, TimeProvider timeProvider, ILogger<HttpProxy> logger)
+    {
+        _forwarder = forwarder;
+        _configManager = configManager;
+        _randomFactory = randomFactory;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task ProxyAsync(HttpContext httpContext, DownstreamConnection connection)
+    {
+        var snapshot = _configManager.Acquire();
+        var context = new ProxyRequestContext(snapshot, connection, _timeProvider.GetTimestamp());
+        httpContext.Features.Set(context);
+        try
+        {
+            await RouteAndForwardAsync(httpContext, context);
+        }
+        finally
+        {
+            context.RouteTimeout?.Dispose();
+            snapshot.Release();
+        }
+    }
+
+    private async Task RouteAndForwardAsync(HttpContext httpContext, ProxyRequestContext context)
+    {
+        var snapshot = context.Snapshot;
+        var request = httpContext.Request;
+        // A listener's routing follows reloads; a connection whose listener is gone keeps the config it was accepted with.
+        var listener = snapshot.Listeners.GetValueOrDefault(context.Connection.Listener.Name) ?? context.Connection.Listener;
+        var route = listener.Http is { } http && snapshot.RouteTables.TryGetValue(http.RouteTable, out var table)
+            ? table.FindVirtualHost(request.Host.Value)?.FindRoute(request.Path.Value ?? "/", request.Headers)
+            : null;
+        if (route is null)
+        {
+            context.Flags |= ResponseFlags.NoRouteFound;
+            Log.NoRoute(_logger, listener.Name, request.Host.Value ?? "", request.Path.Value ?? "");
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status404NotFound, "");
+            return;
+        }
+        context.Route = route;
+
+        var random = _randomFactory.CreateRandomInstance();
+        var cluster = snapshot.Clusters[route.PickCluster(random)];
+        context.Cluster = cluster;
+        var endpoint = cluster.IsOriginalDestination
+            ? context.Connection.GetOriginalDestinationEndpoint(cluster)
+            : cluster.PickEndpoint(random);
+        if (endpoint is null)
+        {
+            context.Flags |= ResponseFlags.NoHealthyUpstream;
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, LocalReply.NoHealthyUpstream);
+            return;
+        }
+        context.Endpoint = endpoint;
+
+        if (listener.Http!.GenerateRequestId && !request.Headers.ContainsKey(RequestIdHeader))
+        {
+            request.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
+        }
+        ArmRouteTimeout(httpContext, context);
+
+        var requestConfig = ForwarderRequestConfigs.For(route.Config.IdleTimeout, cluster.Config.HttpProtocol, request.Protocol);
+        cluster.Stats.RequestStarted();
+        endpoint.RequestStarted();
+        var error = await _forwarder.SendAsync(httpContext, endpoint.DestinationPrefix, cluster.HttpClient, requestConfig,
+            ProxyHttpTransformer.Instance, context.RouteTimeout?.Token ?? CancellationToken.None);
+        if (error != ForwarderError.None)
+        {
+            await HandleForwarderErrorAsync(httpContext, context, error);
+        }
+        var statusCode = httpContext.Response.StatusCode;
+        cluster.Stats.RequestFinished(statusCode);
+        endpoint.RequestFinished(failed: statusCode >= 500 || error != ForwarderError.None);
+    }
+
+    /// <summary>
+    /// Envoy's route timeout runs from the end of the downstream request to the end of the upstream response.
+    /// A request without a body is complete now; otherwise the clock starts when the body has been read.
+    /// </summary>
+    private void ArmRouteTimeout(HttpContext httpContext, ProxyRequestContext context)
+    {
+        var timeout = context.Route!.Config.Timeout;
+        var canHaveBody = httpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
+        if (timeout <= TimeSpan.Zero)
+        {
+            if (!canHaveBody)
+            {
+                context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
+            }
+            return;
+        }
+
+        var source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        context.RouteTimeout = source;
+        if (!canHaveBody)
+        {
+            context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
+            source.CancelAfter(timeout);
+            return;
+        }
+        httpContext.Request.Body = new RequestBodyCompletionStream(httpContext.Request.Body, () =>
+        {
+            context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
+            try
+            {
+                source.CancelAfter(timeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request finished while its body was still being read.
+            }
+        });
+    }
+
+    private async Task HandleForwarderErrorAsync(HttpContext httpContext, ProxyRequestContext context, ForwarderError error)
+    {
+        var exception = httpContext.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (httpContext.RequestAborted.IsCancellationRequested)
+        {
+            context.Flags |= ResponseFlags.DownstreamConnectionTermination;
+            return;
+        }
+        if (context.RouteTimeout?.IsCancellationRequested == true)
+        {
+            context.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status504GatewayTimeout, LocalReply.UpstreamRequestTimeout);
+            return;
+        }
+
+        switch (error)
+        {
+            case ForwarderError.Request or ForwarderError.RequestCreation or ForwarderError.RequestBodyDestination or ForwarderError.ResponseHeaders:
+            {
+                var (flag, reason, statusCode) = UpstreamFailure.Classify(exception);
+                context.Flags |= flag;
+                context.UpstreamResetReason = reason;
+                Log.UpstreamFailed(_logger, context.Cluster!.Name, context.Endpoint!.Address, reason, exception?.Message ?? error.ToString());
+                await LocalReply.WriteAsync(httpContext, statusCode, LocalReply.ResetBeforeHeaders(reason));
+                break;
+            }
+            case ForwarderError.RequestTimedOut:
+                context.Flags |= ResponseFlags.StreamIdleTimeout;
+                await LocalReply.WriteAsync(httpContext, StatusCodes.Status504GatewayTimeout, LocalReply.UpstreamRequestTimeout);
+                break;
+            case ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination or ForwarderError.UpgradeRequestDestination:
+            {
+                // YARP has already reset the client's stream (HTTP/2) or closed its connection (HTTP/1.1).
+                var (flag, reason, _) = UpstreamFailure.Classify(exception);
+                context.Flags |= flag == ResponseFlags.UpstreamConnectionTermination ? flag : ResponseFlags.UpstreamRemoteReset;
+                Log.ResetMidResponse(_logger, context.Cluster!.Name, context.Endpoint!.Address, reason,
+                    httpContext.Request.Headers[RequestIdHeader].ToString());
+                break;
+            }
+            default:
+                context.Flags |= ResponseFlags.DownstreamConnectionTermination;
+                break;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.NoRoute, Level = LogLevel.Debug,
+            Message = "Listener {Listener}: no route for host '{Host}' path '{Path}' (404 NR)")]
+        public static partial void NoRoute(ILogger logger, string listener, string host, string path);
+
+        [LoggerMessage(EventId = EventIds.UpstreamRequestFailed, Level = LogLevel.Warning,
+            Message = "Cluster {Cluster}: request to {Endpoint} failed before response headers: {Reason} ({Detail})")]
+        public static partial void UpstreamFailed(ILogger logger, string cluster, System.Net.IPEndPoint endpoint, string reason, string detail);
+
+        [LoggerMessage(EventId = EventIds.UpstreamResetMidResponse, Level = LogLevel.Warning,
+            Message = "Cluster {Cluster}: {Endpoint} ended the response mid-stream ({Reason}); the client's stream was reset. x-request-id={RequestId}")]
+        public static partial void ResetMidResponse(ILogger logger, string cluster, System.Net.IPEndPoint endpoint, string reason, string requestId);
+    }
+}

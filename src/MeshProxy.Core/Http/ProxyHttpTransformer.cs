@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshProxy.Http;
+
+/// <summary>
+/// Header handling on the way through. YARP copies the headers and strips hop-by-hop ones; on top of that the proxy
+/// keeps the client's Host (a sidecar is transparent), adds x-forwarded-for and x-forwarded-proto, hands the
+/// request context to the upstream handler, and reports x-envoy-upstream-service-time.
+/// </summary>
+internal sealed class ProxyHttpTransformer : HttpTransformer
+{
+    public static ProxyHttpTransformer Instance { get; } = new();
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var context = httpContext.Features.GetRequiredFeature<ProxyRequestContext>();
+        proxyRequest.Options.Set(ProxyRequestContext.OptionKey, context);
+
+        var host = httpContext.Request.Host;
+        if (host.HasValue)
+        {
+            proxyRequest.Headers.Host = host.Value;
+        }
+
+        if (context.Connection.Listener.Http is { ForwardedHeaders: true })
+        {
+            AddForwardedHeaders(httpContext, proxyRequest, context.Connection.IsTlsTerminated);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var context = httpContext.Features.Get<ProxyRequestContext>();
+        if (proxyResponse is null || context is null)
+        {
+            return proceed;
+        }
+        if (proxyResponse.StatusCode == HttpStatusCode.SwitchingProtocols || httpContext.Request.Method == HttpMethods.Connect)
+        {
+            // An upgraded connection (WebSocket) lives as long as its peers want; the route timeout covers requests only.
+            context.RouteTimeout?.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        if (context.UpstreamServiceTime is { } serviceTime)
+        {
+            httpContext.Response.Headers["x-envoy-upstream-service-time"] = ((long)serviceTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        }
+        return proceed;
+    }
+
+    private static void AddForwardedHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, bool isTls)
+    {
+        if (httpContext.Connection.RemoteIpAddress is { } clientAddress)
+        {
+            var client = clientAddress.IsIPv4MappedToIPv6 ? clientAddress.MapToIPv4().ToString() : clientAddress.ToString();
+            var existing = httpContext.Request.Headers["x-forwarded-for"];
+            var value = StringValues.IsNullOrEmpty(existing) ? client : string.Join(", ", (IEnumerable<string?>)existing) + ", " + client;
+            proxyRequest.Headers.Remove("x-forwarded-for");
+            proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-for", value);
+        }
+        proxyRequest.Headers.Remove("x-forwarded-proto");
+        proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-proto", isTls ? "https" : "http");
+    }
+}

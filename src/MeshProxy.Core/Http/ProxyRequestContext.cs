@@ -1,0 +1,52 @@
+using MeshProxy.Listeners;
+using MeshProxy.Routing;
+using MeshProxy.Runtime;
+using MeshProxy.Telemetry;
+using MeshProxy.Upstream;
+
+namespace MeshProxy.Http;
+
+/// <summary>
+/// Everything the proxy decides and observes about one HTTP request: its route, cluster and endpoint,
+/// response flags, and timings. Shared by the request path, the upstream handler and telemetry.
+/// </summary>
+public sealed class ProxyRequestContext
+{
+    /// <summary>How the upstream handler, which only sees the HttpRequestMessage, finds this context.</summary>
+    public static readonly HttpRequestOptionsKey<ProxyRequestContext> OptionKey = new("meshproxy.request");
+
+    public ProxyRequestContext(ProxySnapshot snapshot, DownstreamConnection connection, long startTimestamp)
+    {
+        Snapshot = snapshot;
+        Connection = connection;
+        StartTimestamp = startTimestamp;
+    }
+
+    public ProxySnapshot Snapshot { get; }
+
+    public DownstreamConnection Connection { get; }
+
+    /// <summary>TimeProvider timestamp of when the request arrived.</summary>
+    public long StartTimestamp { get; }
+
+    public Route? Route { get; set; }
+
+    public ClusterState? Cluster { get; set; }
+
+    /// <summary>The endpoint of the latest attempt.</summary>
+    public EndpointState? Endpoint { get; set; }
+
+    public ResponseFlags Flags { get; set; }
+
+    /// <summary>Envoy's reset reason for a failure before response headers ("connection failure", ...), for the local reply.</summary>
+    public string? UpstreamResetReason { get; set; }
+
+    /// <summary>From the end of the downstream request to the upstream's response headers (x-envoy-upstream-service-time).</summary>
+    public TimeSpan? UpstreamServiceTime { get; set; }
+
+    /// <summary>Cancelled when the route timeout expires; null when the route has no timeout.</summary>
+    public CancellationTokenSource? RouteTimeout { get; set; }
+
+    /// <summary>TimeProvider timestamp of when the downstream request body was fully received.</summary>
+    public long RequestCompleteTimestamp { get; set; }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using MeshProxy.Configuration;
+using MeshProxy.Upstream;
+
+namespace MeshProxy.Listeners;
+
+/// <summary>
+/// What the proxy knows about one accepted connection: its listener, its peers, where it was originally going,
+/// and what protocol it speaks. Set as a connection feature, so every request on the connection can read it.
+/// </summary>
+public sealed class DownstreamConnection
+{
+    private (string Cluster, EndpointState Endpoint)? _originalDestinationEndpoint;
+
+    public DownstreamConnection(ListenerConfig listener, IPEndPoint? remote, IPEndPoint? local)
+    {
+        Listener = listener;
+        RemoteEndPoint = remote;
+        LocalEndPoint = local;
+    }
+
+    /// <summary>The listener's config as it was when the connection was accepted.</summary>
+    public ListenerConfig Listener { get; }
+
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    public IPEndPoint? LocalEndPoint { get; }
+
+    /// <summary>Where the client was connecting before capture redirected it; null on listeners without capture.</summary>
+    public IPEndPoint? OriginalDestination { get; set; }
+
+    public DetectedProtocol Protocol { get; set; }
+
+    /// <summary>Whether the proxy terminated TLS on this connection.</summary>
+    public bool IsTlsTerminated { get; set; }
+
+    /// <summary>
+    /// The endpoint an original-destination cluster connects to for this connection: the original destination,
+    /// with its IP replaced by the cluster's override when it has one (inbound sends to 127.0.0.1:port).
+    /// Null when the connection has no original destination, since such a cluster has nowhere to go then.
+    /// </summary>
+    public EndpointState? GetOriginalDestinationEndpoint(ClusterState cluster)
+    {
+        if (OriginalDestination is not { } original)
+        {
+            return null;
+        }
+        if (_originalDestinationEndpoint is { } cached && cached.Cluster == cluster.Name)
+        {
+            return cached.Endpoint;
+        }
+        var target = cluster.Config.OriginalDestinationOverride is { } overrideAddress
+            ? new IPEndPoint(overrideAddress, original.Port)
+            : original;
+        var endpoint = EndpointState.ForOriginalDestination(target);
+        _originalDestinationEndpoint = (cluster.Name, endpoint);
+        return endpoint;
+    }
+}

@@ -1,0 +1,31 @@
+using MeshProxy.Configuration;
+
+namespace MeshProxy.Routing;
+
+/// <summary>A compiled route: its matcher and how it picks a cluster.</summary>
+public sealed class Route
+{
+    private readonly string? _cluster;
+    private readonly WeightedClusterPicker? _split;
+
+    public Route(RouteConfig config, string virtualHostName)
+    {
+        Config = config;
+        VirtualHostName = virtualHostName;
+        Matcher = new RouteMatcher(config.Match);
+        _cluster = config.Cluster;
+        _split = config.WeightedClusters.IsEmpty ? null : new WeightedClusterPicker(config.WeightedClusters);
+    }
+
+    public RouteConfig Config { get; }
+
+    public string VirtualHostName { get; }
+
+    /// <summary>The route's name, or its match when unnamed, for logs.</summary>
+    public string DisplayName => Config.Name ?? (Config.Match.Path ?? Config.Match.Prefix ?? "/");
+
+    public RouteMatcher Matcher { get; }
+
+    /// <summary>The cluster for one request: the route's cluster, or one arm of its weighted split.</summary>
+    public string PickCluster(Random random) => _cluster ?? _split!.Pick(random);
+}

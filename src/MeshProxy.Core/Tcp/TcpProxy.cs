@@ -1,0 +1,99 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using MeshProxy.Configuration;
+using MeshProxy.Listeners;
+using MeshProxy.Runtime;
+using MeshProxy.Telemetry;
+using MeshProxy.Upstream;
+using MeshProxy.Utilities;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Logging;
+using Pipelines.Sockets.Unofficial;
+
+namespace MeshProxy.Tcp;
+
+/// <summary>
+/// The L4 path (Envoy's tcp_proxy): picks an upstream endpoint for a connection, connects to it, and relays
+/// bytes both ways until both sides are done.
+/// </summary>
+public sealed partial class TcpProxy
+{
+    private static readonly PipeOptions UpstreamPipeOptions = new(
+        pauseWriterThreshold: 1024 * 1024,
+        resumeWriterThreshold: 512 * 1024,
+        useSynchronizationContext: false);
+
+    private readonly IRandomFactory _randomFactory;
+    private readonly ILogger<TcpProxy> _logger;
+
+    public TcpProxy(IRandomFactory randomFactory, ILogger<TcpProxy> logger)
+    {
+        _randomFactory = randomFactory;
+        _logger = logger;
+    }
+
+    public async Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
+    {
+        var listener = downstream.Listener;
+        if (listener.Tcp is not { } tcp)
+        {
+            Log.NoTcpHandler(_logger, listener.Name, connection.RemoteEndPoint);
+            return;
+        }
+
+        var cluster = snapshot.Clusters[tcp.Cluster];
+        var endpoint = cluster.IsOriginalDestination
+            ? downstream.GetOriginalDestinationEndpoint(cluster)
+            : cluster.PickEndpoint(_randomFactory.CreateRandomInstance());
+        if (endpoint is null)
+        {
+            Log.NoHealthyUpstream(_logger, listener.Name, cluster.Name);
+            return;
+        }
+
+        Socket socket;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+            timeout.CancelAfter(cluster.Config.ConnectTimeout);
+            socket = await UpstreamSocketConnector.ConnectAsync(endpoint.Address, cluster.Config.SourceAddress, timeout.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            cluster.Stats.ConnectFailed();
+            Log.ConnectFailed(_logger, listener.Name, cluster.Name, endpoint.Address, ex.Message);
+            return;
+        }
+
+        cluster.Stats.ConnectionOpened();
+        using var upstream = SocketConnection.Create(socket, UpstreamPipeOptions, SocketConnectionOptions.ZeroLengthReads);
+        var clientSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        IDownstreamSink sink = clientSocket is not null && !downstream.IsTlsTerminated
+            ? new SocketDownstreamSink(clientSocket)
+            : new PipeDownstreamSink(connection.Transport.Output);
+        var relay = new TcpRelay(tcp.IdleTimeout);
+        var outcome = await relay.RunAsync(connection.Transport.Input, sink, upstream, connection.ConnectionClosed);
+        cluster.Stats.ConnectionClosed();
+        Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.ConnectionClosedNoHandler, Level = LogLevel.Debug,
+            Message = "Listener {Listener} has no tcp target; closing the connection from {Remote} (NR)")]
+        public static partial void NoTcpHandler(ILogger logger, string listener, System.Net.EndPoint? remote);
+
+        [LoggerMessage(EventId = EventIds.TcpNoHealthyUpstream, Level = LogLevel.Warning,
+            Message = "Listener {Listener}: cluster {Cluster} has no endpoint for this connection; closing it (UH)")]
+        public static partial void NoHealthyUpstream(ILogger logger, string listener, string cluster);
+
+        [LoggerMessage(EventId = EventIds.TcpUpstreamConnectFailed, Level = LogLevel.Warning,
+            Message = "Listener {Listener}: connecting to {Endpoint} in cluster {Cluster} failed: {Reason} (UF)")]
+        public static partial void ConnectFailed(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, string reason);
+
+        [LoggerMessage(EventId = EventIds.TcpRelayEnded, Level = LogLevel.Debug,
+            Message = "Listener {Listener}: relay to {Endpoint} ({Cluster}) ended: {Outcome}, {Sent} bytes sent, {Received} bytes received")]
+        public static partial void RelayEnded(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, TcpRelayOutcome outcome, long sent, long received);
+    }
+}

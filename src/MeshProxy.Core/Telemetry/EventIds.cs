@@ -1,0 +1,33 @@
+namespace MeshProxy.Telemetry;
+
+/// <summary>
+/// Every log event id, in one place. Ids are never reused; a retired id stays here as a "Reserved" comment.
+/// </summary>
+public static class EventIds
+{
+    // Configuration: 1-99
+    public const int ConfigApplied = 1;
+    public const int ConfigRejected = 2;
+    public const int ConfigFileChanged = 3;
+    public const int ListenerStarted = 4;
+    public const int ListenerStopped = 5;
+    public const int ListenerBindFailed = 6;
+
+    // Connections: 100-199
+    public const int ConnectionRefusedNoRedirect = 100;
+    public const int DetectionTimedOut = 101;
+    public const int ConnectionClosedNoHandler = 102;
+    public const int OriginalDestinationUnavailable = 103;
+    public const int TcpUpstreamConnectFailed = 104;
+    public const int TcpRelayEnded = 105;
+    public const int TcpNoHealthyUpstream = 106;
+
+    // HTTP: 200-299
+    public const int UpstreamRequestFailed = 200;
+    public const int UpstreamResetMidResponse = 201;
+    public const int NoRoute = 202;
+
+    // Admin and lifecycle: 300-399
+    public const int DrainStarted = 300;
+    public const int DrainFinished = 301;
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using MeshProxy.Configuration;
+
+namespace MeshProxy.Cli.Demo;
+
+/// <summary>
+/// The demo's services and the sidecar config in front of them: "catalog" with three instances, and "reviews" split
+/// 75/25 between v1 (two instances) and a v2 canary (one instance, slower and sometimes failing), over two zones.
+/// </summary>
+internal static class DemoTopology
+{
+    public static IReadOnlyList<DemoEndpoint> Endpoints() =>
+    [
+        new("catalog", "catalog-1", "zone-a", TimeSpan.FromMilliseconds(2), 0),
+        new("catalog", "catalog-2", "zone-a", TimeSpan.FromMilliseconds(2), 0),
+        new("catalog", "catalog-3", "zone-b", TimeSpan.FromMilliseconds(3), 0),
+        new("reviews-v1", "reviews-v1-1", "zone-a", TimeSpan.FromMilliseconds(3), 0),
+        new("reviews-v1", "reviews-v1-2", "zone-b", TimeSpan.FromMilliseconds(3), 0),
+        new("reviews-v2", "reviews-v2-1", "zone-b", TimeSpan.FromMilliseconds(6), 0.02),
+    ];
+
+    public const int ReviewsV1Weight = 75;
+    public const int ReviewsV2Weight = 25;
+
+    /// <summary>The sidecar's config, in the same YAML a user would write (see examples/sidecar-explicit.yaml).</summary>
+    public static string SidecarYaml(IReadOnlyList<DemoEndpoint> endpoints)
+    {
+        var yaml = new StringBuilder($$"""
+            node:
+              service: demo-client
+              locality: { region: demo, zone: zone-a }
+            admin:
+              address: 127.0.0.1:0
+              readinessAddress:
+              metricsAddress:
+              drainTimeout: 2s
+            listeners:
+              - name: app-outbound
+                address: 127.0.0.1:0
+                http: { routeTable: demo }
+            routeTables:
+              - name: demo
+                virtualHosts:
+                  - name: catalog
+                    domains: [catalog]
+                    routes:
+                      - match: { prefix: / }
+                        cluster: catalog
+                  - name: reviews
+                    domains: [reviews]
+                    routes:
+                      - match: { prefix: / }
+                        weightedClusters:
+                          - { cluster: reviews-v1, weight: {{ReviewsV1Weight}} }
+                          - { cluster: reviews-v2, weight: {{ReviewsV2Weight}} }
+            clusters:
+
+            """);
+        foreach (var service in endpoints.GroupBy(e => e.Service))
+        {
+            yaml.Append($"  - name: {service.Key}\n    endpoints:\n");
+            foreach (var endpoint in service)
+            {
+                yaml.Append($"      - address: {endpoint.Address}\n        locality: {{ region: demo, zone: {endpoint.Zone} }}\n        metadata: {{ name: {endpoint.Name} }}\n");
+            }
+        }
+        return yaml.ToString();
+    }
+
+    public static ProxyConfig SidecarConfig(IReadOnlyList<DemoEndpoint> endpoints)
+        => ConfigLoader.LoadText(SidecarYaml(endpoints), "(demo sidecar)").GetConfigOrThrow();
+}

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using MeshProxy.Cli.Commands;
+
+// meshproxy: a sidecar and east-west gateway proxy. Each verb lives in Commands/.
+var root = new RootCommand("meshproxy: a service-mesh sidecar proxy (transparent capture, mTLS, smart routing, resilience, telemetry).")
+{
+    RunCommand.Create(),
+    ValidateCommand.Create(),
+    DemoCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

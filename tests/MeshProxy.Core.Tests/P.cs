@@ -1,0 +1,1 @@
+namespace MeshProxy.Tests; public class PTests { [Xunit.Fact] public void X() { } }

@@ -1,0 +1,1 @@
+namespace MeshProxy.TestSupport; public static class P {}
