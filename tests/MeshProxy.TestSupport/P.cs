@@ -1,1 +1,0 @@
-namespace MeshProxy.TestSupport; public static class P {}
