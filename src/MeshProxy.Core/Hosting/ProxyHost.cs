@@ -38,6 +38,7 @@ public sealed class ProxyHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "meshproxy", Args = [] });
         builder.WebHost.UseKestrelHttpsConfiguration();
         ConfigureLogging(builder.Logging, options.LogLevel);
+        options.ConfigureLogging?.Invoke(builder.Logging);
 
         var config = options.Config;
         var addresses = new BoundAddresses();

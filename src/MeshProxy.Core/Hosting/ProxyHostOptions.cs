@@ -17,4 +17,7 @@ public sealed class ProxyHostOptions
 
     /// <summary>Whether SIGTERM and Ctrl+C start a drain. True for the command line; false when a test or the demo hosts the proxy.</summary>
     public bool HandleSignals { get; init; } = true;
+
+    /// <summary>Extra logging setup applied after the defaults (for example an extra provider that collects log lines).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }

@@ -3,7 +3,7 @@ namespace MeshProxy.Http;
 /// <summary>
 /// The attempt layer between YARP's forwarder and the HTTP engine. It sees each upstream attempt of a request
 /// with the request's <see cref="ProxyRequestContext"/>; retries, hedging and per-try timeouts hook in here,
-/// below routing and above the engine. It measures the upstream service time.
+/// below routing and above the engine. It measures the upstream service time, and makes request bodies stream.
 /// </summary>
 internal sealed class UpstreamRequestHandler : DelegatingHandler
 {
@@ -17,6 +17,10 @@ internal sealed class UpstreamRequestHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Content is { } content and not FlushingRequestContent)
+        {
+            request.Content = new FlushingRequestContent(content);
+        }
         var response = await base.SendAsync(request, cancellationToken);
         if (request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var context))
         {

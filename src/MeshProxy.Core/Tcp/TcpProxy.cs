@@ -73,9 +73,9 @@ public sealed partial class TcpProxy
             ? new SocketDownstreamSink(clientSocket)
             : new PipeDownstreamSink(connection.Transport.Output);
         var relay = new TcpRelay(tcp.IdleTimeout);
-        var outcome = await relay.RunAsync(connection.Transport.Input, sink, upstream, connection.ConnectionClosed);
+        var outcome = await relay.RunAsync(connection.Transport.Input, sink, upstream);
         cluster.Stats.ConnectionClosed();
-        Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream);
+        Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
     }
 
     private static partial class Log
@@ -93,7 +93,7 @@ public sealed partial class TcpProxy
         public static partial void ConnectFailed(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, string reason);
 
         [LoggerMessage(EventId = EventIds.TcpRelayEnded, Level = LogLevel.Debug,
-            Message = "Listener {Listener}: relay to {Endpoint} ({Cluster}) ended: {Outcome}, {Sent} bytes sent, {Received} bytes received")]
-        public static partial void RelayEnded(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, TcpRelayOutcome outcome, long sent, long received);
+            Message = "Listener {Listener}: relay to {Endpoint} ({Cluster}) ended: {Outcome}, {Sent} bytes sent, {Received} bytes received {Error}")]
+        public static partial void RelayEnded(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, TcpRelayOutcome outcome, long sent, long received, string error);
     }
 }

@@ -22,22 +22,26 @@ internal sealed class TcpRelay
 
     public long BytesToDownstream => Interlocked.Read(ref _bytesToDownstream);
 
-    public async Task<TcpRelayOutcome> RunAsync(PipeReader fromClient, IDownstreamSink toClient, IDuplexPipe upstream, CancellationToken connectionClosed)
+    /// <summary>The first failure, if the relay did not end cleanly (for the log).</summary>
+    public Exception? Error { get; private set; }
+
+    /// <remarks>
+    /// Kestrel's ConnectionClosed token is deliberately not watched: Kestrel fires it as soon as the client's FIN
+    /// arrives (HTTP has no half-close), which would cut the direction that is still open. A drain that times out
+    /// aborts the transport instead, and the failing reads end the relay.
+    /// </remarks>
+    public async Task<TcpRelayOutcome> RunAsync(PipeReader fromClient, IDownstreamSink toClient, IDuplexPipe upstream)
     {
-        TcpRelayOutcome[] results;
-        using (connectionClosed.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
+        ArmIdleTimer();
+        var toUpstream = CopyToUpstreamAsync(fromClient, upstream.Output);
+        var toDownstream = CopyToClientAsync(upstream.Input, toClient);
+        var first = await Task.WhenAny(toUpstream, toDownstream);
+        if (first.Result != TcpRelayOutcome.Completed)
         {
-            ArmIdleTimer();
-            var toUpstream = CopyToUpstreamAsync(fromClient, upstream.Output);
-            var toDownstream = CopyToClientAsync(upstream.Input, toClient);
-            var first = await Task.WhenAny(toUpstream, toDownstream);
-            if (first.Result != TcpRelayOutcome.Completed)
-            {
-                // A reset, an error or the idle timeout on one side ends the other side too.
-                await _stop.CancelAsync();
-            }
-            results = await Task.WhenAll(toUpstream, toDownstream);
+            // A reset, an error or the idle timeout on one side ends the other side too.
+            await _stop.CancelAsync();
         }
+        var results = await Task.WhenAll(toUpstream, toDownstream);
         _stop.Dispose();
         return results[0] != TcpRelayOutcome.Completed ? results[0] : results[1];
     }
@@ -84,8 +88,9 @@ internal sealed class TcpRelay
         {
             return outcome = TcpRelayOutcome.Aborted;
         }
-        catch (Exception)
+        catch (Exception ex)
         {
+            Error ??= ex;
             return outcome = TcpRelayOutcome.DownstreamError;
         }
         finally
@@ -112,6 +117,7 @@ internal sealed class TcpRelay
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    Error ??= ex;
                     return TcpRelayOutcome.DownstreamError;
                 }
                 finally
@@ -134,8 +140,9 @@ internal sealed class TcpRelay
         {
             return TcpRelayOutcome.Aborted;
         }
-        catch (Exception)
+        catch (Exception ex)
         {
+            Error ??= ex;
             return _stop.IsCancellationRequested ? TcpRelayOutcome.Aborted : TcpRelayOutcome.UpstreamError;
         }
     }
