@@ -28,7 +28,10 @@ public sealed class TcpEchoServer : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
-    /// <summary>Bytes the talk-first server read from each client after it had half-closed.</summary>
+    /// <summary>Every accepted connection's peer, for diagnostics.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Peers { get; } = new();
+
+    /// <summary>Bytes the talk-first server read from its first client after it had half-closed.</summary>
     public TaskCompletionSource<byte[]> ReceivedAfterHalfClose { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static TcpEchoServer StartEcho() => new(talkFirst: false);
@@ -49,6 +52,7 @@ public sealed class TcpEchoServer : IAsyncDisposable
                 return;
             }
             Interlocked.Increment(ref _connections);
+            Peers.Enqueue(socket.RemoteEndPoint?.ToString() ?? "?");
             _ = _talkFirst ? TalkFirstAsync(socket) : EchoAsync(socket);
         }
     }

@@ -52,7 +52,11 @@ public sealed class TestBackend : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 128 * 1024;
+        });
         ListenOptions? http1 = null;
         ListenOptions? h2c = null;
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -29,8 +29,12 @@ internal sealed partial class DrainController : IHostedLifecycleService
 
     public bool IsDraining => _draining;
 
-    /// <summary>Starts a graceful shutdown (POST /quitquitquit).</summary>
-    public void RequestShutdown() => _lifetime.StopApplication();
+    /// <summary>Starts a graceful shutdown (POST /quitquitquit); readiness fails from this moment on.</summary>
+    public void RequestShutdown()
+    {
+        _draining = true;
+        _lifetime.StopApplication();
+    }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {

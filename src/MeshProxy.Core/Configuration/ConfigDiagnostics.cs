@@ -19,13 +19,22 @@ public sealed class ConfigDiagnostics
 
     public void RecordLocation(string path, int line, int column) => _locations.TryAdd(path, (line, column));
 
-    public void Error(string path, int line, int column, string message) => _errors.Add(new ConfigError(File, line, column, path, message));
+    public void Error(string path, int line, int column, string message)
+    {
+        // One error per path: a value the reader could not parse is not reported again by a validator.
+        if (!HasErrorAt(path))
+        {
+            _errors.Add(new ConfigError(File, line, column, path, message));
+        }
+    }
+
+    public bool HasErrorAt(string path) => _errors.Exists(e => e.Path == path);
 
     /// <summary>Reports an error at a path, using the location of the path or of its nearest recorded parent.</summary>
     public void Error(string path, string message)
     {
         var (line, column) = FindLocation(path);
-        _errors.Add(new ConfigError(File, line, column, path, message));
+        Error(path, line, column, message);
     }
 
     private (int Line, int Column) FindLocation(string path)

@@ -26,6 +26,7 @@ public sealed class ProxyHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly BoundAddresses _adminAddresses;
+    private Task? _shutdown;
 
     private ProxyHost(WebApplication app, BoundAddresses adminAddresses)
     {
@@ -133,12 +134,21 @@ public sealed class ProxyHost : IAsyncDisposable
     /// <summary>Where a data-plane listener is bound (the real port when its config said 0).</summary>
     public IPEndPoint GetListenerAddress(string listenerName) => _app.Services.GetRequiredService<ListenerManager>().BoundAddresses[listenerName];
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => _app.StartAsync(cancellationToken);
+    /// <summary>
+    /// Starts the proxy. From then on a shutdown request (POST /quitquitquit, SIGTERM) drains and stops it on its own,
+    /// whether or not anyone awaits <see cref="WaitForShutdownAsync"/>.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken);
+        _shutdown = _app.WaitForShutdownAsync(CancellationToken.None);
+    }
 
     /// <summary>Drains and stops, as POST /quitquitquit does.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+    /// <summary>Completes when the proxy has stopped after a shutdown request.</summary>
+    public Task WaitForShutdownAsync() => _shutdown ?? throw new InvalidOperationException("The proxy has not been started.");
 
     /// <summary>Validates and applies a config as a reload would. Throws <see cref="ListenerBindException"/> when a new listener cannot bind.</summary>
     public Task ApplyConfigAsync(ProxyConfig config, CancellationToken cancellationToken = default)

@@ -143,6 +143,16 @@ public sealed partial class HttpProxy
     private async Task HandleForwarderErrorAsync(HttpContext httpContext, ProxyRequestContext context, ForwarderError error)
     {
         var exception = httpContext.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (error is ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination or ForwarderError.UpgradeRequestDestination)
+        {
+            // The upstream failed mid-response. YARP has already reset the client's stream (HTTP/2) or closed its
+            // connection (HTTP/1.1), which is how the failure reaches the client.
+            var (flag, reason, _) = UpstreamFailure.Classify(exception);
+            context.Flags |= flag == ResponseFlags.UpstreamConnectionTermination ? flag : ResponseFlags.UpstreamRemoteReset;
+            Log.ResetMidResponse(_logger, context.Cluster!.Name, context.Endpoint!.Address, reason,
+                httpContext.Request.Headers[RequestIdHeader].ToString());
+            return;
+        }
         if (httpContext.RequestAborted.IsCancellationRequested)
         {
             context.Flags |= ResponseFlags.DownstreamConnectionTermination;
@@ -170,16 +180,8 @@ public sealed partial class HttpProxy
                 context.Flags |= ResponseFlags.StreamIdleTimeout;
                 await LocalReply.WriteAsync(httpContext, StatusCodes.Status504GatewayTimeout, LocalReply.UpstreamRequestTimeout);
                 break;
-            case ForwarderError.ResponseBodyDestination or ForwarderError.UpgradeResponseDestination or ForwarderError.UpgradeRequestDestination:
-            {
-                // YARP has already reset the client's stream (HTTP/2) or closed its connection (HTTP/1.1).
-                var (flag, reason, _) = UpstreamFailure.Classify(exception);
-                context.Flags |= flag == ResponseFlags.UpstreamConnectionTermination ? flag : ResponseFlags.UpstreamRemoteReset;
-                Log.ResetMidResponse(_logger, context.Cluster!.Name, context.Endpoint!.Address, reason,
-                    httpContext.Request.Headers[RequestIdHeader].ToString());
-                break;
-            }
             default:
+                // The client's side failed (it sent a bad body or went away); YARP has answered or aborted it already.
                 context.Flags |= ResponseFlags.DownstreamConnectionTermination;
                 break;
         }

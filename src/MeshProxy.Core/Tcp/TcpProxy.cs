@@ -15,7 +15,8 @@ namespace MeshProxy.Tcp;
 
 /// <summary>
 /// The L4 path (Envoy's tcp_proxy): picks an upstream endpoint for a connection, connects to it, and relays
-/// bytes both ways until both sides are done.
+/// bytes both ways until both sides are done. Upstream bytes are read through a Pipelines.Sockets.Unofficial
+/// connection; writes go straight to the sockets (see <see cref="TcpRelay"/>).
 /// </summary>
 public sealed partial class TcpProxy
 {
@@ -69,11 +70,11 @@ public sealed partial class TcpProxy
         cluster.Stats.ConnectionOpened();
         using var upstream = SocketConnection.Create(socket, UpstreamPipeOptions, SocketConnectionOptions.ZeroLengthReads);
         var clientSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-        IDownstreamSink sink = clientSocket is not null && !downstream.IsTlsTerminated
-            ? new SocketDownstreamSink(clientSocket)
-            : new PipeDownstreamSink(connection.Transport.Output);
+        IRelaySink toClient = clientSocket is not null && !downstream.IsTlsTerminated
+            ? new SocketRelaySink(clientSocket)
+            : new PipeRelaySink(connection.Transport.Output);
         var relay = new TcpRelay(tcp.IdleTimeout);
-        var outcome = await relay.RunAsync(connection.Transport.Input, sink, upstream);
+        var outcome = await relay.RunAsync(connection.Transport.Input, toClient, upstream.Input, new SocketRelaySink(socket));
         cluster.Stats.ConnectionClosed();
         Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
     }

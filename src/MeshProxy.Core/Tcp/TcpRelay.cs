@@ -1,14 +1,19 @@
-using System.Buffers;
 using System.IO.Pipelines;
 
 namespace MeshProxy.Tcp;
 
 /// <summary>
-/// Copies bytes both ways between a client and an upstream until both sides have finished.
-/// Half-close travels in both directions: the end of one direction is passed on as a FIN while the other
-/// direction keeps flowing. Buffers come from the pipes' pools, so no chunk allocates. A connection with no
-/// bytes in either direction for the idle timeout is closed.
+/// Copies bytes both ways between a client and an upstream until both directions have finished.
+/// Each direction reads from a pipe (pooled buffers; an idle connection holds none, thanks to zero-length reads) and
+/// writes to a socket, so no chunk allocates and nothing waits in a user-space buffer. Half-close travels both ways:
+/// the end of one direction is passed on as a FIN while the other keeps flowing. A connection with no bytes in either
+/// direction for the idle timeout is closed.
 /// </summary>
+/// <remarks>
+/// Kestrel's ConnectionClosed token is deliberately not watched: Kestrel fires it as soon as the client's FIN
+/// arrives (HTTP has no half-close), which would cut the direction that is still open. A drain that times out
+/// aborts the transport instead, and the failing reads end the relay.
+/// </remarks>
 internal sealed class TcpRelay
 {
     private readonly TimeSpan _idleTimeout;
@@ -25,23 +30,18 @@ internal sealed class TcpRelay
     /// <summary>The first failure, if the relay did not end cleanly (for the log).</summary>
     public Exception? Error { get; private set; }
 
-    /// <remarks>
-    /// Kestrel's ConnectionClosed token is deliberately not watched: Kestrel fires it as soon as the client's FIN
-    /// arrives (HTTP has no half-close), which would cut the direction that is still open. A drain that times out
-    /// aborts the transport instead, and the failing reads end the relay.
-    /// </remarks>
-    public async Task<TcpRelayOutcome> RunAsync(PipeReader fromClient, IDownstreamSink toClient, IDuplexPipe upstream)
+    public async Task<TcpRelayOutcome> RunAsync(PipeReader fromClient, IRelaySink toClient, PipeReader fromUpstream, IRelaySink toUpstream)
     {
         ArmIdleTimer();
-        var toUpstream = CopyToUpstreamAsync(fromClient, upstream.Output);
-        var toDownstream = CopyToClientAsync(upstream.Input, toClient);
-        var first = await Task.WhenAny(toUpstream, toDownstream);
+        var clientToUpstream = CopyAsync(fromClient, toUpstream, towardsUpstream: true);
+        var upstreamToClient = CopyAsync(fromUpstream, toClient, towardsUpstream: false);
+        var first = await Task.WhenAny(clientToUpstream, upstreamToClient);
         if (first.Result != TcpRelayOutcome.Completed)
         {
             // A reset, an error or the idle timeout on one side ends the other side too.
             await _stop.CancelAsync();
         }
-        var results = await Task.WhenAll(toUpstream, toDownstream);
+        var results = await Task.WhenAll(clientToUpstream, upstreamToClient);
         _stop.Dispose();
         return results[0] != TcpRelayOutcome.Completed ? results[0] : results[1];
     }
@@ -54,59 +54,25 @@ internal sealed class TcpRelay
         }
     }
 
-    private async Task<TcpRelayOutcome> CopyToUpstreamAsync(PipeReader reader, PipeWriter writer)
+    private async Task<TcpRelayOutcome> CopyAsync(PipeReader reader, IRelaySink sink, bool towardsUpstream)
     {
-        var outcome = TcpRelayOutcome.Completed;
+        var readFailure = towardsUpstream ? TcpRelayOutcome.DownstreamError : TcpRelayOutcome.UpstreamError;
+        var writeFailure = towardsUpstream ? TcpRelayOutcome.UpstreamError : TcpRelayOutcome.DownstreamError;
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync(_stop.Token);
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
+                ReadResult result;
+                try
                 {
-                    writer.Write(segment.Span);
+                    result = await reader.ReadAsync(_stop.Token);
                 }
-                Interlocked.Add(ref _bytesToUpstream, buffer.Length);
-                reader.AdvanceTo(buffer.End);
-                if (!buffer.IsEmpty)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    ArmIdleTimer();
-                    var flush = await writer.FlushAsync(_stop.Token);
-                    if (flush.IsCompleted)
-                    {
-                        return outcome = TcpRelayOutcome.UpstreamError;
-                    }
+                    Error ??= ex;
+                    return readFailure;
                 }
-                if (result.IsCompleted)
-                {
-                    return outcome;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return outcome = TcpRelayOutcome.Aborted;
-        }
-        catch (Exception ex)
-        {
-            Error ??= ex;
-            return outcome = TcpRelayOutcome.DownstreamError;
-        }
-        finally
-        {
-            // Completing the upstream output sends FIN upstream; the other direction carries on.
-            writer.Complete();
-        }
-    }
 
-    private async Task<TcpRelayOutcome> CopyToClientAsync(PipeReader reader, IDownstreamSink sink)
-    {
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync(_stop.Token);
                 var buffer = result.Buffer;
                 try
                 {
@@ -118,15 +84,16 @@ internal sealed class TcpRelay
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Error ??= ex;
-                    return TcpRelayOutcome.DownstreamError;
+                    return writeFailure;
                 }
                 finally
                 {
                     reader.AdvanceTo(buffer.End);
                 }
+
                 if (!buffer.IsEmpty)
                 {
-                    Interlocked.Add(ref _bytesToDownstream, buffer.Length);
+                    Interlocked.Add(ref towardsUpstream ? ref _bytesToUpstream : ref _bytesToDownstream, buffer.Length);
                     ArmIdleTimer();
                 }
                 if (result.IsCompleted)
@@ -139,11 +106,6 @@ internal sealed class TcpRelay
         catch (OperationCanceledException)
         {
             return TcpRelayOutcome.Aborted;
-        }
-        catch (Exception ex)
-        {
-            Error ??= ex;
-            return _stop.IsCancellationRequested ? TcpRelayOutcome.Aborted : TcpRelayOutcome.UpstreamError;
         }
     }
 }
@@ -160,6 +122,6 @@ internal enum TcpRelayOutcome
     /// <summary>The client reset or failed.</summary>
     DownstreamError,
 
-    /// <summary>The idle timeout fired or the connection was closed by the proxy (drain).</summary>
+    /// <summary>The idle timeout fired, or the other direction failed first.</summary>
     Aborted,
 }

@@ -56,7 +56,7 @@ internal static class RunCommand
                 Console.Error.WriteLine($"meshproxy: cannot start the admin server: {ex.Message}");
                 return 1;
             }
-            await host.WaitForShutdownAsync(CancellationToken.None);
+            await host.WaitForShutdownAsync();
             return 0;
         });
         return command;

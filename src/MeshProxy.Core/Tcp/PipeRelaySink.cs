@@ -2,12 +2,12 @@ using System.IO.Pipelines;
 
 namespace MeshProxy.Tcp;
 
-/// <summary>Writes to the connection's output pipe; used when there is no raw socket (after TLS termination).</summary>
-internal sealed class PipeDownstreamSink : IDownstreamSink
+/// <summary>Writes to a connection's output pipe; used when there is no raw socket (after TLS termination).</summary>
+internal sealed class PipeRelaySink : IRelaySink
 {
     private readonly PipeWriter _writer;
 
-    public PipeDownstreamSink(PipeWriter writer) => _writer = writer;
+    public PipeRelaySink(PipeWriter writer) => _writer = writer;
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         => await _writer.WriteAsync(data, cancellationToken);

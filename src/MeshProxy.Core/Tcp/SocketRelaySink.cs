@@ -3,15 +3,15 @@ using System.Net.Sockets;
 namespace MeshProxy.Tcp;
 
 /// <summary>
-/// Writes straight to the accepted socket. Kestrel's transport closes both directions when its output pipe
-/// completes, which would cut off a client that is still sending; writing to the socket directly (Kestrel's
-/// own send loop stays idle because nothing is written to its pipe) lets the relay send a real half-close.
+/// Writes straight to a socket. For the accepted socket this also sidesteps Kestrel's transport, which closes both
+/// directions when its output pipe completes and would cut off a client that is still sending; nothing is written
+/// to Kestrel's output pipe, so its send loop stays idle.
 /// </summary>
-internal sealed class SocketDownstreamSink : IDownstreamSink
+internal sealed class SocketRelaySink : IRelaySink
 {
     private readonly Socket _socket;
 
-    public SocketDownstreamSink(Socket socket) => _socket = socket;
+    public SocketRelaySink(Socket socket) => _socket = socket;
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed class SocketDownstreamSink : IDownstreamSink
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // The client is already gone; the relay is ending anyway.
+            // The peer is already gone; the relay is ending anyway.
         }
     }
 }

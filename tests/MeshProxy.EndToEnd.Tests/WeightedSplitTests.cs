@@ -1,0 +1,50 @@
+using System.Net.Http;
+using MeshProxy.TestSupport;
+
+namespace MeshProxy.EndToEnd.Tests;
+
+/// <summary>A route's weighted split sends each cluster its share of real requests.</summary>
+public sealed class WeightedSplitTests
+{
+    [Fact]
+    public async Task WeightedClusters_8020_SharesWithinTolerance()
+    {
+        await using var stable = await TestBackend.StartAsync("stable");
+        await using var canary = await TestBackend.StartAsync("canary");
+        await using var proxy = await ProxyTestHost.StartAsync($$"""
+            listeners:
+              - name: web
+                address: 127.0.0.1:0
+                http: { routeTable: main }
+            routeTables:
+              - name: main
+                virtualHosts:
+                  - name: app
+                    domains: ["*"]
+                    routes:
+                      - match: { prefix: / }
+                        weightedClusters:
+                          - { cluster: stable, weight: 80 }
+                          - { cluster: canary, weight: 20 }
+            clusters:
+              - name: stable
+                endpoints: [ { address: {{stable.Http1Address}} } ]
+              - name: canary
+                endpoints: [ { address: {{canary.Http1Address}} } ]
+            """);
+        using var client = new HttpClient();
+        const int requests = 2000;
+
+        var counts = new Dictionary<string, int> { ["stable"] = 0, ["canary"] = 0 };
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await client.GetAsync(proxy.ListenerUri("web", "/status/200"));
+            counts[response.Headers.GetValues("x-backend").Single()]++;
+        }
+
+        // Binomial standard deviation for 2000 draws at p=0.2 is 0.9 points; 4 points is over 4 sigma.
+        var canaryShare = 100.0 * counts["canary"] / requests;
+        Assert.InRange(canaryShare, 16.0, 24.0);
+        Assert.Equal(requests, counts["stable"] + counts["canary"]);
+    }
+}
