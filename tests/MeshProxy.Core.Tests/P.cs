@@ -1,1 +1,0 @@
-namespace MeshProxy.Tests; public class PTests { [Xunit.Fact] public void X() { } }
