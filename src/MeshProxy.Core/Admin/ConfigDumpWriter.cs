@@ -60,7 +60,35 @@ internal static class ConfigDumpWriter
         json.WriteString("protocol", Camel(listener.Protocol));
         json.WriteString("detectionTimeout", Durations.Format(listener.DetectionTimeout));
         json.WriteString("onDetectionTimeout", Camel(listener.OnDetectionTimeout));
-        if (listener.Http is { } http)
+        json.WriteString("outboundPolicy", Camel(listener.OutboundPolicy));
+        json.WriteStartArray("filterChains");
+        foreach (var chain in listener.FilterChains)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", chain.Name);
+            json.WriteStartObject("match");
+            if (chain.Match.DestinationPort is { } port)
+            {
+                json.WriteNumber("destinationPort", port);
+            }
+            json.WriteStartArray("destinationAddresses");
+            foreach (var network in chain.Match.DestinationAddresses)
+            {
+                json.WriteStringValue(network.ToString());
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+            WriteHandling(json, chain.Http, chain.Tcp);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        WriteHandling(json, listener.Http, listener.Tcp);
+        json.WriteEndObject();
+    }
+
+    private static void WriteHandling(Utf8JsonWriter json, HttpListenerConfig? http, TcpListenerConfig? tcp)
+    {
+        if (http is not null)
         {
             json.WriteStartObject("http");
             json.WriteString("routeTable", http.RouteTable);
@@ -68,14 +96,13 @@ internal static class ConfigDumpWriter
             json.WriteBoolean("generateRequestId", http.GenerateRequestId);
             json.WriteEndObject();
         }
-        if (listener.Tcp is { } tcp)
+        if (tcp is not null)
         {
             json.WriteStartObject("tcp");
             json.WriteString("cluster", tcp.Cluster);
             json.WriteString("idleTimeout", Durations.Format(tcp.IdleTimeout));
             json.WriteEndObject();
         }
-        json.WriteEndObject();
     }
 
     private static void WriteRouteTable(Utf8JsonWriter json, RouteTableConfig table)
@@ -162,6 +189,13 @@ internal static class ConfigDumpWriter
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+        }
+        if (route.DirectResponse is { } direct)
+        {
+            json.WriteStartObject("directResponse");
+            json.WriteNumber("status", direct.Status);
+            json.WriteString("body", direct.Body);
+            json.WriteEndObject();
         }
         json.WriteString("timeout", Durations.Format(route.Timeout));
         json.WriteString("idleTimeout", Durations.Format(route.IdleTimeout));

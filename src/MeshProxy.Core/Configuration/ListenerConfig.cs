@@ -1,4 +1,5 @@
 using System.Net;
+using MeshProxy.Utilities;
 
 namespace MeshProxy.Configuration;
 
@@ -29,11 +30,34 @@ public sealed record ListenerConfig
     /// </summary>
     public DetectionTimeoutAction OnDetectionTimeout { get; init; } = DetectionTimeoutAction.Close;
 
-    /// <summary>How HTTP (HTTP/1.1 and h2c) on this listener is routed. Null: HTTP is forwarded as opaque TCP.</summary>
+    /// <summary>
+    /// Handling for connections to particular destinations, chosen by their (original) destination address and port.
+    /// A connection that matches none gets the listener's default handling: <see cref="Http"/> and <see cref="Tcp"/>.
+    /// </summary>
+    public EquatableArray<FilterChainConfig> FilterChains { get; init; } = EquatableArray<FilterChainConfig>.Empty;
+
+    /// <summary>
+    /// On outbound capture listeners, what happens to traffic that matches no filter chain (Istio's
+    /// outboundTrafficPolicy): allowAny uses the default handling (normally a passthrough to the original destination);
+    /// registryOnly answers HTTP with 502 and closes other connections. Default: allowAny.
+    /// </summary>
+    public OutboundPolicy OutboundPolicy { get; init; } = OutboundPolicy.AllowAny;
+
+    /// <summary>Default handling of HTTP (HTTP/1.1 and h2c). Null: HTTP is forwarded as opaque TCP.</summary>
     public HttpListenerConfig? Http { get; init; }
 
-    /// <summary>Where opaque TCP (and TLS that is not terminated) goes. Null: such connections are closed.</summary>
+    /// <summary>Default handling of opaque TCP (and TLS that is not terminated). Null: such connections are closed.</summary>
     public TcpListenerConfig? Tcp { get; init; }
+}
+
+/// <summary>What a capture listener does with traffic to destinations no filter chain knows.</summary>
+public enum OutboundPolicy
+{
+    /// <summary>Let it through, using the listener's default handling (Istio's ALLOW_ANY).</summary>
+    AllowAny,
+
+    /// <summary>Block it: HTTP gets 502, other connections are closed (Istio's REGISTRY_ONLY).</summary>
+    RegistryOnly,
 }
 
 /// <summary>How connections reach a listener.</summary>

@@ -33,11 +33,14 @@ public sealed record RouteConfig
 
     public RouteMatchConfig Match { get; init; } = new();
 
-    /// <summary>The single cluster requests go to. Exactly one of Cluster and WeightedClusters is set.</summary>
+    /// <summary>The single cluster requests go to. Exactly one of Cluster, WeightedClusters and DirectResponse is set.</summary>
     public string? Cluster { get; init; }
 
     /// <summary>A weighted split across clusters; each request picks one in proportion to weight.</summary>
     public EquatableArray<WeightedClusterConfig> WeightedClusters { get; init; } = EquatableArray<WeightedClusterConfig>.Empty;
+
+    /// <summary>Answer matching requests directly with this status and body, without an upstream.</summary>
+    public DirectResponseConfig? DirectResponse { get; init; }
 
     /// <summary>
     /// The total upstream timeout, from the end of the downstream request to the end of the upstream response,

@@ -53,19 +53,35 @@ public sealed partial class HttpProxy
     {
         var snapshot = context.Snapshot;
         var request = httpContext.Request;
-        // A listener's routing follows reloads; a connection whose listener is gone keeps the config it was accepted with.
-        var listener = snapshot.Listeners.GetValueOrDefault(context.Connection.Listener.Name) ?? context.Connection.Listener;
-        var route = listener.Http is { } http && snapshot.RouteTables.TryGetValue(http.RouteTable, out var table)
+        // Routing follows reloads: the chain is chosen again from the current snapshot for every request. A connection
+        // whose listener is gone keeps the handling it was accepted with.
+        var connection = context.Connection;
+        var chain = snapshot.Listeners.TryGetValue(connection.Listener.Name, out var listener)
+            ? listener.SelectFilterChain(connection.RoutingDestination)
+            : connection.FilterChain;
+        context.FilterChain = chain;
+        if (chain.IsBlackHole)
+        {
+            // Istio's REGISTRY_ONLY: HTTP to a destination the mesh does not know is answered with 502.
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "");
+            return;
+        }
+        var route = chain.Http is { } http && snapshot.RouteTables.TryGetValue(http.RouteTable, out var table)
             ? table.FindVirtualHost(request.Host.Value)?.FindRoute(request.Path.Value ?? "/", request.Headers)
             : null;
         if (route is null)
         {
             context.Flags |= ResponseFlags.NoRouteFound;
-            Log.NoRoute(_logger, listener.Name, request.Host.Value ?? "", request.Path.Value ?? "");
+            Log.NoRoute(_logger, connection.Listener.Name, request.Host.Value ?? "", request.Path.Value ?? "");
             await LocalReply.WriteAsync(httpContext, StatusCodes.Status404NotFound, "");
             return;
         }
         context.Route = route;
+        if (route.Config.DirectResponse is { } direct)
+        {
+            await LocalReply.WriteAsync(httpContext, direct.Status, direct.Body);
+            return;
+        }
 
         var random = _randomFactory.CreateRandomInstance();
         var cluster = snapshot.Clusters[route.PickCluster(random)];
@@ -81,7 +97,7 @@ public sealed partial class HttpProxy
         }
         context.Endpoint = endpoint;
 
-        if (listener.Http!.GenerateRequestId && !request.Headers.ContainsKey(RequestIdHeader))
+        if (chain.Http!.GenerateRequestId && !request.Headers.ContainsKey(RequestIdHeader))
         {
             request.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
         }

@@ -28,7 +28,7 @@ internal sealed class ProxyHttpTransformer : HttpTransformer
             proxyRequest.Headers.Host = host.Value;
         }
 
-        if (context.Connection.Listener.Http is { ForwardedHeaders: true })
+        if (context.FilterChain?.Http is { ForwardedHeaders: true })
         {
             AddForwardedHeaders(httpContext, proxyRequest, context.Connection.IsTlsTerminated);
         }

@@ -29,6 +29,9 @@ public sealed class ProxyRequestContext
     /// <summary>TimeProvider timestamp of when the request arrived.</summary>
     public long StartTimestamp { get; }
 
+    /// <summary>The listener handling chosen for this request by the connection's destination.</summary>
+    public FilterChain? FilterChain { get; set; }
+
     public Route? Route { get; set; }
 
     public ClusterState? Cluster { get; set; }

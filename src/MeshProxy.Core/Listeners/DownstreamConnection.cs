@@ -31,6 +31,12 @@ public sealed class DownstreamConnection
 
     public DetectedProtocol Protocol { get; set; }
 
+    /// <summary>The handling chosen for this connection by its destination (set before any bytes are read).</summary>
+    public FilterChain FilterChain { get; set; } = FilterChain.BlackHole;
+
+    /// <summary>The destination filter chains are chosen by: the original destination when captured, else the listener's own address.</summary>
+    public IPEndPoint? RoutingDestination => OriginalDestination ?? LocalEndPoint;
+
     /// <summary>Whether the proxy terminated TLS on this connection.</summary>
     public bool IsTlsTerminated { get; set; }
 

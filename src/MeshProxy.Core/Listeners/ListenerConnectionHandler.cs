@@ -56,15 +56,17 @@ internal sealed partial class ListenerConnectionHandler
         var leased = true;
         try
         {
-            if (!snapshot.Listeners.TryGetValue(_listenerName, out var listener))
+            if (!snapshot.Listeners.TryGetValue(_listenerName, out var listenerState))
             {
                 return;
             }
+            var listener = listenerState.Config;
             var downstream = new DownstreamConnection(listener, connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint);
             if (listener.Capture != CaptureMode.None && !TryResolveOriginalDestination(connection, downstream))
             {
                 return;
             }
+            downstream.FilterChain = listenerState.SelectFilterChain(downstream.RoutingDestination);
             connection.Features.Set(downstream);
 
             var detection = listener.Protocol == ListenerProtocol.Tcp
@@ -86,7 +88,7 @@ internal sealed partial class ListenerConnectionHandler
                 return;
             }
 
-            if (IsHttp(detection.Protocol, listener))
+            if (IsHttp(detection.Protocol, listener, downstream.FilterChain))
             {
                 if (detection.Protocol == DetectedProtocol.Http2)
                 {
@@ -112,10 +114,11 @@ internal sealed partial class ListenerConnectionHandler
     }
 
     /// <summary>
-    /// HTTP goes to the HTTP server when the listener routes HTTP. A listener that only speaks HTTP also gets
-    /// undecodable bytes there, so the client receives a 400 rather than a silent close.
+    /// HTTP goes to the HTTP server when the connection's filter chain routes HTTP (a black hole answers it with 502).
+    /// A listener that only speaks HTTP also gets undecodable bytes there, so the client receives a 400 rather than
+    /// a silent close.
     /// </summary>
-    private static bool IsHttp(DetectedProtocol protocol, ListenerConfig listener) => listener.Http is not null && protocol switch
+    private static bool IsHttp(DetectedProtocol protocol, ListenerConfig listener, FilterChain chain) => (chain.Http is not null || chain.IsBlackHole) && protocol switch
     {
         DetectedProtocol.Http1 or DetectedProtocol.Http2 => true,
         DetectedProtocol.Opaque => listener.Protocol == ListenerProtocol.Http,

@@ -26,6 +26,6 @@ public sealed class Route
 
     public RouteMatcher Matcher { get; }
 
-    /// <summary>The cluster for one request: the route's cluster, or one arm of its weighted split.</summary>
-    public string PickCluster(Random random) => _cluster ?? _split!.Pick(random);
+    /// <summary>The cluster for one request: the route's cluster, or one arm of its weighted split. Not for direct responses.</summary>
+    public string PickCluster(Random random) => _cluster ?? _split?.Pick(random) ?? throw new InvalidOperationException($"Route '{DisplayName}' has no cluster.");
 }

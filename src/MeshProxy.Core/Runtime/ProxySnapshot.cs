@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using MeshProxy.Configuration;
+using MeshProxy.Listeners;
 using MeshProxy.Routing;
 using MeshProxy.Upstream;
 
@@ -22,7 +23,7 @@ public sealed class ProxySnapshot
         Version = version;
         RouteTables = routeTables;
         Clusters = clusters;
-        Listeners = config.Listeners.ToFrozenDictionary(l => l.Name, StringComparer.Ordinal);
+        Listeners = config.Listeners.ToFrozenDictionary(l => l.Name, l => new ListenerState(l), StringComparer.Ordinal);
         foreach (var cluster in clusters.Values)
         {
             cluster.AddReference();
@@ -34,7 +35,7 @@ public sealed class ProxySnapshot
     /// <summary>Increases by one with every applied config.</summary>
     public long Version { get; }
 
-    public FrozenDictionary<string, ListenerConfig> Listeners { get; }
+    public FrozenDictionary<string, ListenerState> Listeners { get; }
 
     public FrozenDictionary<string, RouteTable> RouteTables { get; }
 

@@ -37,9 +37,9 @@ public sealed partial class TcpProxy
     public async Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
     {
         var listener = downstream.Listener;
-        if (listener.Tcp is not { } tcp)
+        if (downstream.FilterChain.Tcp is not { } tcp)
         {
-            Log.NoTcpHandler(_logger, listener.Name, connection.RemoteEndPoint);
+            Log.NoTcpHandler(_logger, listener.Name, downstream.FilterChain.Name, connection.RemoteEndPoint, downstream.OriginalDestination);
             return;
         }
 
@@ -82,8 +82,8 @@ public sealed partial class TcpProxy
     private static partial class Log
     {
         [LoggerMessage(EventId = EventIds.ConnectionClosedNoHandler, Level = LogLevel.Debug,
-            Message = "Listener {Listener} has no tcp target; closing the connection from {Remote} (NR)")]
-        public static partial void NoTcpHandler(ILogger logger, string listener, System.Net.EndPoint? remote);
+            Message = "Listener {Listener}: filter chain {Chain} has no tcp target; closed the connection from {Remote} to {Destination}")]
+        public static partial void NoTcpHandler(ILogger logger, string listener, string chain, System.Net.EndPoint? remote, System.Net.IPEndPoint? destination);
 
         [LoggerMessage(EventId = EventIds.TcpNoHealthyUpstream, Level = LogLevel.Warning,
             Message = "Listener {Listener}: cluster {Cluster} has no endpoint for this connection; closing it (UH)")]

@@ -51,3 +51,4 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
 
     public static implicit operator EquatableArray<T>(T[] items) => new(ImmutableArray.Create(items));
 }
+

@@ -105,7 +105,7 @@ public sealed class ConfigLoaderTests
     [InlineData("routeTables: [ { name: t, virtualHosts: [ { name: v, domains: [x], routes: [ { match: { headers: [ { name: h } ] }, cluster: c } ] } ] } ]\nclusters: [ { name: c } ]",
         "routeTables[0].virtualHosts[0].routes[0].match.headers[0]", "set exactly one of exact, prefix or present")]
     [InlineData("routeTables: [ { name: t, virtualHosts: [ { name: v, domains: [x], routes: [ { cluster: c, weightedClusters: [ { cluster: c, weight: 1 } ] } ] } ] } ]\nclusters: [ { name: c } ]",
-        "routeTables[0].virtualHosts[0].routes[0]", "set exactly one of cluster or weightedClusters")]
+        "routeTables[0].virtualHosts[0].routes[0]", "set exactly one of cluster, weightedClusters or directResponse")]
     [InlineData("routeTables: [ { name: t, virtualHosts: [ { name: v, domains: [x], routes: [ { weightedClusters: [ { cluster: c, weight: 0 } ] } ] } ] } ]\nclusters: [ { name: c } ]",
         "routeTables[0].virtualHosts[0].routes[0].weightedClusters", "the weights add up to 0, so no request could be routed")]
     [InlineData("clusters: [ { name: c, type: originalDestination, endpoints: [ { address: 1.2.3.4:5 } ] } ]",
@@ -118,6 +118,20 @@ public sealed class ConfigLoaderTests
         "listeners[1].address", "127.0.0.1:9000 is already used by listener 'a'")]
     [InlineData("admin: { address: 127.0.0.1:9000 }\nlisteners: [ { name: a, address: 127.0.0.1:9000, tcp: { cluster: c } } ]\nclusters: [ { name: c } ]",
         "listeners[0].address", "127.0.0.1:9000 is already used by admin.address")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, outboundPolicy: registryOnly, tcp: { cluster: c } } ]\nclusters: [ { name: c } ]",
+        "listeners[0].outboundPolicy", "registryOnly applies to outbound capture listeners")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, capture: outbound, outboundPolicy: registryOnly, tcp: { cluster: c } } ]\nclusters: [ { name: c } ]",
+        "listeners[0].outboundPolicy", "with registryOnly, traffic no filter chain matches is blocked")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, filterChains: [ { name: x, match: { destinationPort: 80 }, tcp: { cluster: c } }, { name: y, match: { destinationPort: 80 }, tcp: { cluster: c } } ] } ]\nclusters: [ { name: c } ]",
+        "listeners[0].filterChains[1].match", "matches exactly what filter chain 'x' matches")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, filterChains: [ { name: x, match: { destinationAddresses: [10.0.0.0/33] }, tcp: { cluster: c } } ] } ]\nclusters: [ { name: c } ]",
+        "listeners[0].filterChains[0].match.destinationAddresses[0]", "'10.0.0.0/33' is not an address range")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, filterChains: [ { name: x, tcp: { cluster: nope } } ] } ]",
+        "listeners[0].filterChains[0].tcp.cluster", "no cluster is named 'nope'")]
+    [InlineData("listeners: [ { name: a, address: 127.0.0.1:1, filterChains: [ { name: x } ] } ]",
+        "listeners[0].filterChains[0]", "has neither http nor tcp")]
+    [InlineData("routeTables: [ { name: t, virtualHosts: [ { name: v, domains: [x], routes: [ { directResponse: { status: 99 } } ] } ] } ]",
+        "routeTables[0].virtualHosts[0].routes[0].directResponse.status", "99 is out of range (200 to 599)")]
     public void LoadText_InvalidConfig_ReportsPathAndReason(string yaml, string path, string reason)
     {
         var result = ConfigLoader.LoadText(yaml, "bad.yaml");

@@ -77,9 +77,10 @@ internal sealed class RouteTableValidator : IConfigValidator
 
         var hasCluster = route.Cluster is not null;
         var hasSplit = !route.WeightedClusters.IsEmpty;
-        if (hasCluster == hasSplit)
+        var actions = (hasCluster ? 1 : 0) + (hasSplit ? 1 : 0) + (route.DirectResponse is null ? 0 : 1);
+        if (actions != 1)
         {
-            diagnostics.Error(path, "set exactly one of cluster or weightedClusters");
+            diagnostics.Error(path, "set exactly one of cluster, weightedClusters or directResponse");
         }
         if (route.Cluster is { Length: > 0 } cluster && !clusters.Contains(cluster))
         {

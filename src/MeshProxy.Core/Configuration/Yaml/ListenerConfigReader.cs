@@ -15,6 +15,8 @@ internal static class ListenerConfigReader
             Protocol = map.Enum("protocol", ListenerProtocol.Auto),
             DetectionTimeout = map.Duration("detectionTimeout", defaults.DetectionTimeout, min: TimeSpan.FromMilliseconds(1)),
             OnDetectionTimeout = map.Enum("onDetectionTimeout", DetectionTimeoutAction.Close),
+            FilterChains = map.List("filterChains", item => item.AsMapping() is { } m ? ReadFilterChain(m) : null),
+            OutboundPolicy = map.Enum("outboundPolicy", OutboundPolicy.AllowAny),
             Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,
             Tcp = map.Mapping("tcp") is { } tcp ? ReadTcp(tcp) : null,
         };
@@ -29,6 +31,42 @@ internal static class ListenerConfigReader
             map.Diagnostics.Error(map.ChildPath(key), "is required");
         }
         return new IPEndPoint(IPAddress.Any, 0);
+    }
+
+    private static FilterChainConfig ReadFilterChain(YamlMappingReader map)
+    {
+        var chain = new FilterChainConfig
+        {
+            Name = map.RequiredString("name"),
+            Match = map.Mapping("match") is { } match ? ReadMatch(match) : new FilterChainMatchConfig(),
+            Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,
+            Tcp = map.Mapping("tcp") is { } tcp ? ReadTcp(tcp) : null,
+        };
+        map.ReportUnknownKeys();
+        return chain;
+    }
+
+    private static FilterChainMatchConfig ReadMatch(YamlMappingReader map)
+    {
+        var match = new FilterChainMatchConfig
+        {
+            DestinationPort = map.Has("destinationPort") ? map.Int("destinationPort", 0, 1, 65535) : null,
+            DestinationAddresses = map.ValueList("destinationAddresses", item => item.AsString() is { } text ? ParseNetwork(item, text) : null),
+        };
+        map.ReportUnknownKeys();
+        return match;
+    }
+
+    private static IPNetwork? ParseNetwork(YamlNodeReader item, string text)
+    {
+        // A bare address means just that address (/32 or /128).
+        var withPrefix = text.Contains('/') ? text : text + (text.Contains(':') ? "/128" : "/32");
+        if (IPNetwork.TryParse(withPrefix, out var network))
+        {
+            return network;
+        }
+        item.Error($"'{text}' is not an address range; write for example 10.96.0.0/12, 10.0.0.5 or fd00::/8");
+        return null;
     }
 
     private static HttpListenerConfig ReadHttp(YamlMappingReader map)

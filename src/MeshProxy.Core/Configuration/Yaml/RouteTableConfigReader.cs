@@ -34,6 +34,7 @@ internal static class RouteTableConfigReader
             Match = map.Mapping("match") is { } match ? ReadMatch(match) : new RouteMatchConfig(),
             Cluster = map.OptionalString("cluster"),
             WeightedClusters = map.List("weightedClusters", item => item.AsMapping() is { } m ? ReadWeightedCluster(m) : null),
+            DirectResponse = map.Mapping("directResponse") is { } direct ? ReadDirectResponse(direct) : null,
             Timeout = map.Duration("timeout", defaults.Timeout),
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
         };
@@ -66,6 +67,21 @@ internal static class RouteTableConfigReader
         };
         map.ReportUnknownKeys();
         return header;
+    }
+
+    private static DirectResponseConfig ReadDirectResponse(YamlMappingReader map)
+    {
+        if (!map.Has("status"))
+        {
+            map.Diagnostics.Error(map.ChildPath("status"), "is required");
+        }
+        var response = new DirectResponseConfig
+        {
+            Status = map.Int("status", 200, 200, 599),
+            Body = map.OptionalString("body") ?? "",
+        };
+        map.ReportUnknownKeys();
+        return response;
     }
 
     private static WeightedClusterConfig ReadWeightedCluster(YamlMappingReader map)

@@ -198,6 +198,14 @@ internal sealed class YamlMappingReader
     /// <summary>Reads a list; items that fail to read are reported by <paramref name="readItem"/> and left out.</summary>
     public EquatableArray<T> List<T>(string key, Func<YamlNodeReader, T?> readItem)
         where T : class
+        => ReadList(key, item => readItem(item) is { } value ? (true, value) : (false, default!));
+
+    /// <summary>Reads a list of value types; items that fail to read are reported by <paramref name="readItem"/> and left out.</summary>
+    public EquatableArray<T> ValueList<T>(string key, Func<YamlNodeReader, T?> readItem)
+        where T : struct
+        => ReadList(key, item => readItem(item) is { } value ? (true, value) : (false, default));
+
+    private EquatableArray<T> ReadList<T>(string key, Func<YamlNodeReader, (bool Ok, T Value)> readItem)
     {
         var node = Take(key);
         if (node is not { } reader)
@@ -212,10 +220,10 @@ internal sealed class YamlMappingReader
         var items = new List<T>(sequence.Children.Count);
         for (var i = 0; i < sequence.Children.Count; i++)
         {
-            var item = readItem(new YamlNodeReader(sequence.Children[i], $"{reader.Path}[{i}]", Diagnostics));
-            if (item is not null)
+            var (ok, value) = readItem(new YamlNodeReader(sequence.Children[i], $"{reader.Path}[{i}]", Diagnostics));
+            if (ok)
             {
-                items.Add(item);
+                items.Add(value);
             }
         }
         return new EquatableArray<T>(items);

@@ -1,0 +1,36 @@
+using System.Net;
+using MeshProxy.Utilities;
+
+namespace MeshProxy.Configuration;
+
+/// <summary>
+/// A way of handling the connections of a listener that match <see cref="Match"/> (Envoy's FilterChain).
+/// On a capture listener this is how traffic to a known service (by its original destination address and port) is
+/// routed, while other traffic takes the listener's default handling.
+/// </summary>
+public sealed record FilterChainConfig
+{
+    public required string Name { get; init; }
+
+    public FilterChainMatchConfig Match { get; init; } = new();
+
+    /// <summary>How HTTP on matching connections is routed. Null: HTTP is relayed as TCP.</summary>
+    public HttpListenerConfig? Http { get; init; }
+
+    /// <summary>Where opaque TCP on matching connections goes. Null: such connections are closed.</summary>
+    public TcpListenerConfig? Tcp { get; init; }
+}
+
+/// <summary>
+/// Which connections a filter chain takes (Envoy's FilterChainMatch). Precedence follows Envoy: a chain naming the
+/// destination port beats one that does not; then the longest matching destination prefix wins; a chain without
+/// prefixes matches any address but loses to any prefix that matches.
+/// </summary>
+public sealed record FilterChainMatchConfig
+{
+    /// <summary>The destination port (the original one, on capture listeners). Null: any port.</summary>
+    public int? DestinationPort { get; init; }
+
+    /// <summary>Destination address ranges in CIDR form (Envoy's prefix_ranges). Empty: any address.</summary>
+    public EquatableArray<IPNetwork> DestinationAddresses { get; init; } = EquatableArray<IPNetwork>.Empty;
+}
