@@ -172,25 +172,37 @@ internal sealed class YamlMappingReader
     /// </summary>
     public TEnum Enum<TEnum>(string key, TEnum defaultValue)
         where TEnum : struct, Enum
+        => Take(key) is { } reader ? reader.AsEnum<TEnum>() ?? defaultValue : defaultValue;
+
+    /// <summary>A number from 0 to 1, such as a sampling ratio.</summary>
+    public double Fraction(string key, double defaultValue)
     {
         var node = Take(key);
         if (node is not { } reader || reader.AsString() is not { } text)
         {
             return defaultValue;
         }
-        var wanted = Normalize(text);
-        foreach (var value in System.Enum.GetValues<TEnum>())
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
         {
-            if (Normalize(value.ToString()) == wanted)
-            {
-                return value;
-            }
+            reader.Error($"'{text}' is not a number from 0 to 1");
+            return defaultValue;
         }
-        var names = string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
-        reader.Error($"'{text}' is not one of: {names}");
-        return defaultValue;
+        return value;
+    }
 
-        static string Normalize(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+    public Uri? AbsoluteUri(string key)
+    {
+        var node = Take(key);
+        if (node is not { } reader || reader.AsString() is not { } text)
+        {
+            return null;
+        }
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            reader.Error($"'{text}' is not an http:// or https:// URL");
+            return null;
+        }
+        return uri;
     }
 
     public YamlMappingReader? Mapping(string key) => Take(key)?.AsMapping();

@@ -41,6 +41,29 @@ internal readonly struct YamlNodeReader
         return null;
     }
 
+    /// <summary>Reads an enum written as camelCase or in Envoy's style: case, '_' and '-' are ignored.</summary>
+    public TEnum? AsEnum<TEnum>()
+        where TEnum : struct, Enum
+    {
+        if (AsString() is not { } text)
+        {
+            return null;
+        }
+        var wanted = Normalize(text);
+        foreach (var value in Enum.GetValues<TEnum>())
+        {
+            if (Normalize(value.ToString()) == wanted)
+            {
+                return value;
+            }
+        }
+        var names = string.Join(", ", Enum.GetNames<TEnum>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+        Error($"'{text}' is not one of: {names}");
+        return null;
+
+        static string Normalize(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+    }
+
     public static string Describe(YamlNode node) => node switch
     {
         YamlMappingNode => "a mapping",
