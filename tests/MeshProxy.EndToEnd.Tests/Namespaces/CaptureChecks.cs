@@ -166,6 +166,26 @@ public sealed class CaptureChecks
     }
 
     /// <summary>
+    /// A remote client calling the capture ports themselves is not looped: the inbound listener refuses a
+    /// connection whose original destination is itself, and one relayed to 127.0.0.1:15001 from 127.0.0.6 (not
+    /// captured again) reaches the outbound listener unredirected and is refused there.
+    /// </summary>
+    public async Task CapturePortsCalledDirectlyAreRefusedAsync()
+    {
+        var before = await CountersAsync();
+
+        var inbound = await Curl.GetAsync(_pod.RemoteNs, new IPEndPoint(PodAddress, 15006), uid: null, NewPath("direct-15006"), source: RemoteAddress);
+        var outbound = await Curl.GetAsync(_pod.RemoteNs, new IPEndPoint(PodAddress, 15001), uid: null, NewPath("direct-15001"), source: RemoteAddress);
+
+        var after = await CountersAsync();
+        await ExpectAsync(inbound.Status != 200 && outbound.Status != 200, $"neither is answered by an app:\n{inbound}\n{outbound}");
+        await ExpectAsync(Delta(before, after, InboundRequests) <= 1 && Delta(before, after, OutboundRequests) == 0, $"no loop: {Deltas(before, after)}");
+        var remote = RemoteAddress.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{RemoteAddress}]" : RemoteAddress.ToString();
+        await _pod.Proxy.WaitForLogAsync($"Listener inbound: refused a connection from {remote}:", SocketTimeout);
+        await _pod.Proxy.WaitForLogAsync("Listener outbound: refused a connection from 127.0.0.6", SocketTimeout);
+    }
+
+    /// <summary>
     /// A call from the proxy's uid to the pod's own address is sent into the inbound listener (Istio: "appN =&gt;
     /// Envoy (client) =&gt; Envoy (server) =&gt; appN"); with the inbound passthrough source as its own source address it is
     /// the proxy's inbound leg itself and must not be captured again.

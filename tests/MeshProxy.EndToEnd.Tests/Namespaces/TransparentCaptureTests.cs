@@ -55,6 +55,9 @@ public sealed class TransparentCaptureTests(BuiltInSidecarPodFixture fixture) : 
     public Task Inbound_ProxyReadinessAndMetricsPorts_AreNotCaptured() => Checks().ProxyPortsAreNotCapturedInboundAsync();
 
     [Fact]
+    public Task Inbound_CapturePortsCalledDirectly_AreRefusedNotLooped() => Checks().CapturePortsCalledDirectlyAreRefusedAsync();
+
+    [Fact]
     public Task Output_ProxyUidToOwnPodAddress_EntersInboundListener() =>
         Checks().ProxyUidToOwnPodAsync(fromInboundSource: false, CapturedPod.InboundPassthroughSourceIPv4);
 
