@@ -12,7 +12,7 @@ namespace MeshProxy.EndToEnd.Tests.Namespaces;
 /// </summary>
 public sealed class CaptureLoopTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan CurlMaxTime = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CurlMaxTime = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Outbound_ProxyUidNotExempted_LoopIsSeenWithinBound()
