@@ -126,16 +126,16 @@ public sealed class CertificateAuthority
     private X509Certificate2 Sign(CertificateRequest request, TimeSpan lifetime)
     {
         var now = _timeProvider.GetUtcNow();
-        var notBefore = now - _options.Backdate;
-        var notAfter = now + lifetime;
-        var issuerNotAfter = new DateTimeOffset(Certificate.NotAfter);
-        if (notAfter > issuerNotAfter)
-        {
-            notAfter = issuerNotAfter;
-        }
+        // A certificate never outlives its issuer, nor starts before it (the BCL refuses both).
+        var notBefore = Max(now - _options.Backdate, new DateTimeOffset(Certificate.NotBefore));
+        var notAfter = Min(now + lifetime, new DateTimeOffset(Certificate.NotAfter));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         return request.Create(Certificate, notBefore, notAfter, NewSerialNumber());
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static CertificateRequest CreateSigningRequest(string subject, AsymmetricAlgorithm key, TrustDomain trustDomain)
     {
