@@ -29,6 +29,19 @@ public sealed class SvidValidator
     /// <summary>Validates a peer's leaf with the intermediates it presented against <paramref name="bundles"/>.</summary>
     public SvidValidationResult Validate(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> intermediates, TrustBundleSet bundles)
     {
+        try
+        {
+            return ValidateUnchecked(leaf, intermediates, bundles);
+        }
+        catch (CryptographicException e)
+        {
+            // The BCL decodes extensions lazily; a malformed one surfaces here instead of failing the caller.
+            return SvidValidationResult.Invalid(SvidFailure.MalformedCertificate, "a certificate extension cannot be decoded: " + e.Message);
+        }
+    }
+
+    private SvidValidationResult ValidateUnchecked(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> intermediates, TrustBundleSet bundles)
+    {
         var result = SvidRules.ReadSpiffeId(leaf);
         if (!result.IsValid)
         {
@@ -82,16 +95,7 @@ public sealed class SvidValidator
         policy.DisableCertificateDownloads = true;
         policy.VerificationTime = now.UtcDateTime;
 
-        bool built;
-        try
-        {
-            built = chain.Build(leaf);
-        }
-        catch (CryptographicException e)
-        {
-            return SvidValidationResult.Invalid(SvidFailure.InvalidChain, "the chain cannot be built: " + e.Message, id);
-        }
-        if (built)
+        if (chain.Build(leaf))
         {
             return SvidValidationResult.Valid(id);
         }
