@@ -31,24 +31,7 @@ public sealed class CollectingLogger<T> : ILogger<T>
     }
 
     /// <summary>Waits, bounded, for a line containing <paramref name="text"/>.</summary>
-    public async Task<string> WaitForAsync(string text, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var line = Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return line;
-            }
-            try
-            {
-                await Task.Delay(20, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"No log line with '{text}' within {timeout}. Lines:\n{string.Join('\n', Lines)}");
-            }
-        }
-    }
+    public Task<string> WaitForAsync(string text, TimeSpan timeout) =>
+        Poll.UntilAsync(() => Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)), timeout,
+            () => $"No log line with '{text}'. Lines:\n{string.Join('\n', Lines)}");
 }

@@ -203,28 +203,13 @@ public sealed class WorkloadApiIdentitySourceTests : IAsyncDisposable
             }
         }
 
-        public async Task<IdentitySnapshot> WaitForAsync(Func<IdentitySnapshot, bool> predicate, TimeSpan timeout)
-        {
-            using var deadline = new CancellationTokenSource(timeout);
-            while (true)
+        public Task<IdentitySnapshot> WaitForAsync(Func<IdentitySnapshot, bool> predicate, TimeSpan timeout) =>
+            Poll.UntilAsync(() =>
             {
                 lock (_snapshots)
                 {
-                    var found = _snapshots.LastOrDefault(predicate);
-                    if (found is not null)
-                    {
-                        return found;
-                    }
+                    return _snapshots.LastOrDefault(predicate);
                 }
-                try
-                {
-                    await Task.Delay(20, deadline.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new TimeoutException($"No matching identity update within {timeout}.");
-                }
-            }
-        }
+            }, timeout, () => "No matching identity update");
     }
 }
