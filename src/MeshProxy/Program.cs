@@ -7,5 +7,6 @@ var root = new RootCommand("meshproxy: a service-mesh sidecar proxy (transparent
     RunCommand.Create(),
     ValidateCommand.Create(),
     DemoCommand.Create(),
+    CaCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
