@@ -45,6 +45,24 @@ public sealed class TcpRelayTests
     }
 
     [Fact]
+    public async Task ClientHalfClosesRightAfterSending_ConnectStillHappensAndEchoArrives()
+    {
+        await using var server = TcpEchoServer.StartEcho();
+        await using var proxy = await ProxyTestHost.StartAsync(TcpListenerYaml(server.Address, "tcp"));
+        using var client = new TcpClient();
+        await client.ConnectAsync(proxy.Listener("tcp"));
+
+        // The FIN may reach the proxy before its upstream connection is up.
+        await client.Client.SendAsync("request"u8.ToArray());
+        client.Client.Shutdown(SocketShutdown.Send);
+        var received = await ReadToEndAsync(client.Client).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("requestEND", Encoding.ASCII.GetString(received));
+        await proxy.Logs.WaitForAsync(MeshProxy.Telemetry.EventIds.TcpRelayEnded, TimeSpan.FromSeconds(10));
+        Assert.Contains("Completed, 7 bytes sent, 10 bytes received", proxy.Logs.WithEventId(MeshProxy.Telemetry.EventIds.TcpRelayEnded).Single().Message);
+    }
+
+    [Fact]
     public async Task TalkFirst_ServerHalfCloses_ClientCanStillSend()
     {
         await using var server = TcpEchoServer.StartTalkFirst();

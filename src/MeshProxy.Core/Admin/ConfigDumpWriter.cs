@@ -211,14 +211,8 @@ internal static class ConfigDumpWriter
         json.WriteString("idleTimeout", Durations.Format(cluster.IdleTimeout));
         json.WriteString("lbPolicy", cluster.LbPolicy);
         json.WriteString("httpProtocol", Camel(cluster.HttpProtocol));
-        if (cluster.SourceAddress is not null)
-        {
-            json.WriteString("sourceAddress", cluster.SourceAddress.ToString());
-        }
-        if (cluster.OriginalDestinationOverride is not null)
-        {
-            json.WriteString("originalDestinationOverride", cluster.OriginalDestinationOverride.ToString());
-        }
+        WriteAddresses(json, "sourceAddress", cluster.SourceAddresses);
+        WriteAddresses(json, "originalDestinationOverride", cluster.OriginalDestinationOverrides);
         json.WriteStartArray("endpoints");
         foreach (var endpoint in cluster.Endpoints)
         {
@@ -240,6 +234,16 @@ internal static class ConfigDumpWriter
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteAddresses(Utf8JsonWriter json, string name, EquatableArray<System.Net.IPAddress> addresses)
+    {
+        json.WriteStartArray(name);
+        foreach (var address in addresses)
+        {
+            json.WriteStringValue(address.ToString());
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteLocality(Utf8JsonWriter json, string name, LocalityConfig locality)

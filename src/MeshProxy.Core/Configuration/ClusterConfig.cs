@@ -23,11 +23,17 @@ public sealed record ClusterConfig
     /// <summary>HTTP version towards the upstream. Default: the downstream request's version.</summary>
     public UpstreamHttpProtocol HttpProtocol { get; init; } = UpstreamHttpProtocol.Downstream;
 
-    /// <summary>Local address upstream connections are bound to, e.g. 127.0.0.6 for inbound (Istio). Default: none.</summary>
-    public IPAddress? SourceAddress { get; init; }
+    /// <summary>
+    /// Local addresses upstream connections are bound to, at most one per address family; the one matching the
+    /// upstream's family is used (inbound uses 127.0.0.6 and ::6, as Istio does). Default: none.
+    /// </summary>
+    public EquatableArray<IPAddress> SourceAddresses { get; init; } = EquatableArray<IPAddress>.Empty;
 
-    /// <summary>For original-destination clusters: replace the original IP with this one (inbound uses 127.0.0.1).</summary>
-    public IPAddress? OriginalDestinationOverride { get; init; }
+    /// <summary>
+    /// For original-destination clusters: replace the original IP with the address of its family, keeping the port
+    /// (inbound sends to 127.0.0.1 or ::1). At most one per family. Default: none.
+    /// </summary>
+    public EquatableArray<IPAddress> OriginalDestinationOverrides { get; init; } = EquatableArray<IPAddress>.Empty;
 
     public EquatableArray<EndpointConfig> Endpoints { get; init; } = EquatableArray<EndpointConfig>.Empty;
 }

@@ -26,16 +26,16 @@ public sealed class SocketsHttpEngineFactory : IUpstreamHttpEngineFactory
             PooledConnectionIdleTimeout = cluster.IdleTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : cluster.IdleTimeout,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         };
-        var sourceAddress = cluster.SourceAddress;
-        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, sourceAddress, cancellationToken);
+        var sourceAddresses = cluster.SourceAddresses;
+        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, sourceAddresses, cancellationToken);
         return handler;
     }
 
-    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint target, IPAddress? sourceAddress, CancellationToken cancellationToken)
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint target, IReadOnlyList<IPAddress> sourceAddresses, CancellationToken cancellationToken)
     {
         // Endpoints are IP literals, so the "DNS" endpoint never needs resolving.
         var address = IPAddress.Parse(target.Host.AsSpan().Trim("[]"));
-        var socket = await UpstreamSocketConnector.ConnectAsync(new IPEndPoint(address, target.Port), sourceAddress, cancellationToken);
+        var socket = await UpstreamSocketConnector.ConnectAsync(new IPEndPoint(address, target.Port), sourceAddresses, cancellationToken);
         return new NetworkStream(socket, ownsSocket: true);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using MeshProxy.Configuration;
 using MeshProxy.Upstream;
+using MeshProxy.Utilities;
 
 namespace MeshProxy.Listeners;
 
@@ -15,9 +17,16 @@ public sealed class DownstreamConnection
     public DownstreamConnection(ListenerConfig listener, IPEndPoint? remote, IPEndPoint? local)
     {
         Listener = listener;
-        RemoteEndPoint = remote;
-        LocalEndPoint = local;
+        RemoteEndPoint = Unmapped(remote);
+        LocalEndPoint = Unmapped(local);
     }
+
+    /// <summary>
+    /// A dual-stack ("[::]") listener reports IPv4 peers as ::ffff:a.b.c.d; the proxy works with the plain IPv4 form,
+    /// which is what iptables, SO_ORIGINAL_DST and people use.
+    /// </summary>
+    public static IPEndPoint? Unmapped(IPEndPoint? endpoint)
+        => endpoint is { Address.IsIPv4MappedToIPv6: true } ? new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port) : endpoint;
 
     /// <summary>The listener's config as it was when the connection was accepted.</summary>
     public ListenerConfig Listener { get; }
@@ -42,7 +51,8 @@ public sealed class DownstreamConnection
 
     /// <summary>
     /// The endpoint an original-destination cluster connects to for this connection: the original destination,
-    /// with its IP replaced by the cluster's override when it has one (inbound sends to 127.0.0.1:port).
+    /// with its IP replaced by the cluster's override for its family when it has one (inbound sends to 127.0.0.1:port
+    /// or [::1]:port).
     /// Null when the connection has no original destination, since such a cluster has nowhere to go then.
     /// </summary>
     public EndpointState? GetOriginalDestinationEndpoint(ClusterState cluster)
@@ -55,7 +65,8 @@ public sealed class DownstreamConnection
         {
             return cached.Endpoint;
         }
-        var target = cluster.Config.OriginalDestinationOverride is { } overrideAddress
+        var family = original.Address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : original.AddressFamily;
+        var target = AddressFamilies.Pick(cluster.Config.OriginalDestinationOverrides, family) is { } overrideAddress
             ? new IPEndPoint(overrideAddress, original.Port)
             : original;
         var endpoint = EndpointState.ForOriginalDestination(target);

@@ -80,7 +80,7 @@ internal sealed partial class ListenerConnectionHandler
                 {
                     if (detection.TimedOut)
                     {
-                        Log.DetectionTimedOut(_logger, _listenerName, connection.RemoteEndPoint, listener.DetectionTimeout);
+                        Log.DetectionTimedOut(_logger, _listenerName, downstream.RemoteEndPoint, listener.DetectionTimeout);
                     }
                     return;
                 }
@@ -131,14 +131,14 @@ internal sealed partial class ListenerConnectionHandler
         var original = socket is null ? null : OriginalDestination.TryRead(socket);
         if (original is null)
         {
-            Log.NoOriginalDestination(_logger, _listenerName, connection.RemoteEndPoint);
+            Log.NoOriginalDestination(_logger, _listenerName, downstream.RemoteEndPoint);
             return false;
         }
         if (original.Equals(downstream.LocalEndPoint))
         {
             // Nothing redirected this connection: it was made to the listener itself. Forwarding it to its
             // "original" destination would connect back here, forever.
-            Log.RefusedNotRedirected(_logger, _listenerName, connection.RemoteEndPoint, original);
+            Log.RefusedNotRedirected(_logger, _listenerName, downstream.RemoteEndPoint, original);
             return false;
         }
         downstream.OriginalDestination = original;

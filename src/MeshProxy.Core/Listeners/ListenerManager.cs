@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.Runtime;
@@ -64,17 +65,15 @@ internal sealed partial class ListenerManager
                     {
                         continue;
                     }
-                    var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _timeProvider,
-                        _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
-                    var server = new ListenerServer(listener, handler, _application, _services);
+                    ListenerServer server;
                     try
                     {
-                        await server.StartAsync(cancellationToken);
+                        server = await StartServerAsync(listener, listener.Address, cancellationToken);
                     }
-                    catch (Exception ex)
+                    catch (SocketException ex) when (listener.Address.Address.Equals(IPAddress.IPv6Any) && ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
                     {
-                        Log.BindFailed(_logger, listener.Name, listener.Address, ex.Message);
-                        throw new ListenerBindException(listener, ex);
+                        // "[::]" means "every address"; a host without IPv6 still has every IPv4 address.
+                        server = await StartServerAsync(listener, new IPEndPoint(IPAddress.Any, listener.Address.Port), cancellationToken);
                     }
                     started.Add(server);
                     Log.Started(_logger, listener.Name, server.BoundAddress);
@@ -113,6 +112,23 @@ internal sealed partial class ListenerManager
         finally
         {
             _lock.Release();
+        }
+    }
+
+    private async Task<ListenerServer> StartServerAsync(ListenerConfig listener, IPEndPoint bindAddress, CancellationToken cancellationToken)
+    {
+        var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _timeProvider,
+            _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
+        var server = new ListenerServer(listener, bindAddress, handler, _application, _services);
+        try
+        {
+            await server.StartAsync(cancellationToken);
+            return server;
+        }
+        catch (Exception ex) when (ex is not SocketException { SocketErrorCode: SocketError.AddressFamilyNotSupported })
+        {
+            Log.BindFailed(_logger, listener.Name, listener.Address, ex.Message);
+            throw new ListenerBindException(listener, ex);
         }
     }
 

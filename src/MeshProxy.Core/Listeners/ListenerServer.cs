@@ -22,7 +22,8 @@ internal sealed class ListenerServer
     private readonly ListenOptions _listenOptions;
     private readonly IHttpApplication<HttpContext> _application;
 
-    public ListenerServer(ListenerConfig config, ListenerConnectionHandler handler, IHttpApplication<HttpContext> application, IServiceProvider services)
+    /// <param name="bindAddress">Usually the configured address; 0.0.0.0 where "[::]" was asked for on a host without IPv6.</param>
+    public ListenerServer(ListenerConfig config, IPEndPoint bindAddress, ListenerConnectionHandler handler, IHttpApplication<HttpContext> application, IServiceProvider services)
     {
         Config = config;
         _application = application;
@@ -36,7 +37,7 @@ internal sealed class ListenerServer
         };
         ConfigureLimits(options.Limits);
         ListenOptions? listenOptions = null;
-        options.Listen(config.Address, listen =>
+        options.Listen(bindAddress, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.Use(handler.Entry);
@@ -55,7 +56,7 @@ internal sealed class ListenerServer
     public ListenerConfig Config { get; }
 
     /// <summary>The address actually bound (the real port when the config asked for port 0).</summary>
-    public IPEndPoint BoundAddress => _listenOptions.IPEndPoint ?? Config.Address;
+    public IPEndPoint BoundAddress => _listenOptions.IPEndPoint!;
 
     public Task StartAsync(CancellationToken cancellationToken) => _server.StartAsync(_application, cancellationToken);
 

@@ -26,11 +26,13 @@ public sealed partial class TcpProxy
         useSynchronizationContext: false);
 
     private readonly IRandomFactory _randomFactory;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<TcpProxy> _logger;
 
-    public TcpProxy(IRandomFactory randomFactory, ILogger<TcpProxy> logger)
+    public TcpProxy(IRandomFactory randomFactory, TimeProvider timeProvider, ILogger<TcpProxy> logger)
     {
         _randomFactory = randomFactory;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -56,9 +58,10 @@ public sealed partial class TcpProxy
         Socket socket;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-            timeout.CancelAfter(cluster.Config.ConnectTimeout);
-            socket = await UpstreamSocketConnector.ConnectAsync(endpoint.Address, cluster.Config.SourceAddress, timeout.Token);
+            // Not linked to ConnectionClosed: Kestrel fires it on the client's FIN, and a client may half-close
+            // right after sending its request, before the upstream connection is even up.
+            using var timeout = new CancellationTokenSource(cluster.Config.ConnectTimeout, _timeProvider);
+            socket = await UpstreamSocketConnector.ConnectAsync(endpoint.Address, cluster.Config.SourceAddresses, timeout.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {

@@ -74,6 +74,8 @@ internal sealed class TcpRelay
                 }
 
                 var buffer = result.Buffer;
+                // Read the length now: after AdvanceTo the segments may already be reused.
+                var length = buffer.Length;
                 try
                 {
                     foreach (var segment in buffer)
@@ -91,9 +93,9 @@ internal sealed class TcpRelay
                     reader.AdvanceTo(buffer.End);
                 }
 
-                if (!buffer.IsEmpty)
+                if (length > 0)
                 {
-                    Interlocked.Add(ref towardsUpstream ? ref _bytesToUpstream : ref _bytesToDownstream, buffer.Length);
+                    Interlocked.Add(ref towardsUpstream ? ref _bytesToUpstream : ref _bytesToDownstream, length);
                     ArmIdleTimer();
                 }
                 if (result.IsCompleted)

@@ -72,6 +72,14 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void LoadText_Ipv4AnyAndIpv6LoopbackOnOnePort_NoConflict()
+    {
+        var result = ConfigLoader.LoadText("listeners: [ { name: a, address: 0.0.0.0:9000, tcp: { cluster: c } }, { name: b, address: \"[::1]:9000\", tcp: { cluster: c } } ]\nclusters: [ { name: c } ]", "ok.yaml");
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+    }
+
+    [Fact]
     public void LoadText_SameTextTwice_ConfigsAreEqual()
     {
         // Reloads compare configs by value to keep unchanged clusters.
@@ -112,6 +120,8 @@ public sealed class ConfigLoaderTests
         "clusters[0].endpoints", "an originalDestination cluster takes its endpoint from each connection; remove the endpoints")]
     [InlineData("clusters: [ { name: c, endpoints: [ { address: 1.2.3.4:5 }, { address: 1.2.3.4:5 } ] } ]",
         "clusters[0].endpoints[1].address", "1.2.3.4:5 is listed twice")]
+    [InlineData("clusters: [ { name: c, type: originalDestination, originalDestinationOverride: [127.0.0.1, 127.0.0.2] } ]",
+        "clusters[0].originalDestinationOverride", "give at most one address per family")]
     [InlineData("clusters: [ { name: c, lbPolicy: fastest } ]", "clusters[0].lbPolicy", "'fastest' is not a load-balancing policy")]
     [InlineData("clusters: [ { name: c }, { name: c } ]", "clusters[1].name", "cluster name 'c' is used twice")]
     [InlineData("listeners: [ { name: a, address: 0.0.0.0:9000, tcp: { cluster: c } }, { name: b, address: 127.0.0.1:9000, tcp: { cluster: c } } ]\nclusters: [ { name: c } ]",
@@ -132,6 +142,8 @@ public sealed class ConfigLoaderTests
         "listeners[0].filterChains[0]", "has neither http nor tcp")]
     [InlineData("routeTables: [ { name: t, virtualHosts: [ { name: v, domains: [x], routes: [ { directResponse: { status: 99 } } ] } ] } ]",
         "routeTables[0].virtualHosts[0].routes[0].directResponse.status", "99 is out of range (200 to 599)")]
+    [InlineData("listeners: [ { name: a, address: \"[::]:9000\", tcp: { cluster: c } }, { name: b, address: 10.0.0.1:9000, tcp: { cluster: c } } ]\nclusters: [ { name: c } ]",
+        "listeners[1].address", "10.0.0.1:9000 is already used by listener 'a'")]
     public void LoadText_InvalidConfig_ReportsPathAndReason(string yaml, string path, string reason)
     {
         var result = ConfigLoader.LoadText(yaml, "bad.yaml");
@@ -190,9 +202,10 @@ public sealed class ConfigLoaderTests
 
         Assert.Equal([CaptureMode.Outbound, CaptureMode.Inbound], config.Listeners.Select(l => l.Capture));
         Assert.Equal([15001, 15006], config.Listeners.Select(l => l.Address.Port));
+        Assert.All(config.Listeners, l => Assert.Equal(System.Net.IPAddress.IPv6Any, l.Address.Address));
         var inbound = config.Clusters.Single(c => c.Name == "InboundPassthroughCluster");
-        Assert.Equal("127.0.0.6", inbound.SourceAddress!.ToString());
-        Assert.Equal("127.0.0.1", inbound.OriginalDestinationOverride!.ToString());
+        Assert.Equal(["127.0.0.6", "::6"], inbound.SourceAddresses.Select(a => a.ToString()));
+        Assert.Equal(["127.0.0.1", "::1"], inbound.OriginalDestinationOverrides.Select(a => a.ToString()));
     }
 
     [Fact]

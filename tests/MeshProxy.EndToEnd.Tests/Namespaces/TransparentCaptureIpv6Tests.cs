@@ -31,12 +31,11 @@ public sealed class TransparentCaptureIpv6Tests(DualStackPodFixture fixture, ITe
     [Fact]
     public async Task Ipv6_Inbound_RemoteClient_ReachesApp()
     {
-        // The built-in InboundPassthroughCluster overrides the destination with 127.0.0.1 and binds 127.0.0.6, for
-        // both families: an IPv6 inbound connection reaches the app over IPv4 loopback from 127.0.0.6, where Istio
-        // would use [::1] and ::6.
+        // The built-in InboundPassthroughCluster picks its destination override and source address by family, as
+        // Istio does: an IPv6 inbound connection reaches the app at [::1] from ::6.
         if (Checks(AddressFamily.InterNetworkV6) is { } checks)
         {
-            await checks.InboundGoesThroughProxyToAppAsync(CapturedPod.InboundPassthroughSourceIPv4);
+            await checks.InboundGoesThroughProxyToAppAsync(CapturedPod.InboundPassthroughSourceIPv6);
         }
     }
 
@@ -54,7 +53,7 @@ public sealed class TransparentCaptureIpv6Tests(DualStackPodFixture fixture, ITe
     {
         if (Checks(AddressFamily.InterNetworkV6) is { } checks)
         {
-            await checks.ProxyUidToOwnPodAsync(fromInboundSource: false, CapturedPod.InboundPassthroughSourceIPv4);
+            await checks.ProxyUidToOwnPodAsync(fromInboundSource: false, CapturedPod.InboundPassthroughSourceIPv6);
         }
     }
 

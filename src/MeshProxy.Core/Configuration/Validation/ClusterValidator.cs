@@ -8,6 +8,14 @@ internal sealed class ClusterValidator : IConfigValidator
 {
     private static readonly HashSet<string> KnownPolicies = [LoadBalancingPolicies.RoundRobin, LoadBalancingPolicies.Random];
 
+    private static void RequireOnePerFamily(Utilities.EquatableArray<IPAddress> addresses, string path, ConfigDiagnostics diagnostics)
+    {
+        if (addresses.GroupBy(a => a.AddressFamily).Any(g => g.Count() > 1))
+        {
+            diagnostics.Error(path, "give at most one address per family (one IPv4, one IPv6)");
+        }
+    }
+
     public void Validate(ProxyConfig config, ConfigDiagnostics diagnostics)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -28,10 +36,12 @@ internal sealed class ClusterValidator : IConfigValidator
             {
                 diagnostics.Error($"{path}.endpoints", "an originalDestination cluster takes its endpoint from each connection; remove the endpoints");
             }
-            if (cluster.Type != ClusterType.OriginalDestination && cluster.OriginalDestinationOverride is not null)
+            if (cluster.Type != ClusterType.OriginalDestination && !cluster.OriginalDestinationOverrides.IsEmpty)
             {
                 diagnostics.Error($"{path}.originalDestinationOverride", "only applies to clusters of type originalDestination");
             }
+            RequireOnePerFamily(cluster.SourceAddresses, $"{path}.sourceAddress", diagnostics);
+            RequireOnePerFamily(cluster.OriginalDestinationOverrides, $"{path}.originalDestinationOverride", diagnostics);
 
             var seen = new HashSet<IPEndPoint>();
             for (var e = 0; e < cluster.Endpoints.Count; e++)

@@ -114,6 +114,10 @@ internal sealed class ListenerValidator : IConfigValidator
         }
     }
 
+    /// <summary>
+    /// Whether two listeners would fight over a port on Linux: "[::]" is dual-stack and takes the port for both
+    /// families; "0.0.0.0" takes it for every IPv4 address; specific addresses only clash with themselves.
+    /// </summary>
     private static string? FindConflict(List<(IPEndPoint Address, string Owner)> bound, IPEndPoint address)
     {
         if (address.Port == 0)
@@ -122,8 +126,7 @@ internal sealed class ListenerValidator : IConfigValidator
         }
         foreach (var (other, owner) in bound)
         {
-            var wildcard = IsWildcard(address.Address) || IsWildcard(other.Address);
-            if (other.Port == address.Port && (wildcard || other.Address.Equals(address.Address)))
+            if (other.Port == address.Port && Overlap(address.Address, other.Address))
             {
                 return owner;
             }
@@ -131,5 +134,17 @@ internal sealed class ListenerValidator : IConfigValidator
         return null;
     }
 
-    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+    private static bool Overlap(IPAddress a, IPAddress b)
+    {
+        if (a.Equals(IPAddress.IPv6Any) || b.Equals(IPAddress.IPv6Any) || a.Equals(b))
+        {
+            return true;
+        }
+        if (a.AddressFamily != b.AddressFamily)
+        {
+            return false;
+        }
+        return a.Equals(IPAddress.Any) || b.Equals(IPAddress.Any);
+    }
+
 }

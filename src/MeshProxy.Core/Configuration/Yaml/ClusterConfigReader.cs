@@ -15,8 +15,8 @@ internal static class ClusterConfigReader
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
             LbPolicy = map.OptionalString("lbPolicy") ?? defaults.LbPolicy,
             HttpProtocol = map.Enum("httpProtocol", UpstreamHttpProtocol.Downstream),
-            SourceAddress = map.IPAddressValue("sourceAddress"),
-            OriginalDestinationOverride = map.IPAddressValue("originalDestinationOverride"),
+            SourceAddresses = map.IPAddresses("sourceAddress"),
+            OriginalDestinationOverrides = map.IPAddresses("originalDestinationOverride"),
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
         };
         map.ReportUnknownKeys();

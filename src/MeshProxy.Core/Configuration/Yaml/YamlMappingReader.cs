@@ -152,19 +152,32 @@ internal sealed class YamlMappingReader
         return endpoint;
     }
 
-    public IPAddress? IPAddressValue(string key)
+    /// <summary>One IP address, or a list of them (for example one per address family).</summary>
+    public EquatableArray<IPAddress> IPAddresses(string key)
     {
-        var node = Take(key);
-        if (node is not { } reader || reader.AsString() is not { } text)
+        if (Take(key) is not { } reader)
         {
-            return null;
+            return EquatableArray<IPAddress>.Empty;
         }
-        if (!IPAddress.TryParse(text, out var address))
+        if (reader.Node is YamlScalarNode)
         {
-            reader.Error($"'{text}' is not an IP address");
-            return null;
+            return ParseAddress(reader) is { } single ? new[] { single } : EquatableArray<IPAddress>.Empty;
         }
-        return address;
+        return List(key, ParseAddress);
+
+        static IPAddress? ParseAddress(YamlNodeReader item)
+        {
+            if (item.AsString() is not { } text)
+            {
+                return null;
+            }
+            if (!IPAddress.TryParse(text, out var address))
+            {
+                item.Error($"'{text}' is not an IP address");
+                return null;
+            }
+            return address;
+        }
     }
 
     /// <summary>
