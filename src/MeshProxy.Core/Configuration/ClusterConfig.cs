@@ -8,6 +8,12 @@ public sealed record ClusterConfig
 {
     public required string Name { get; init; }
 
+    /// <summary>
+    /// The service this cluster is, as a host name (reviews.shop.svc.cluster.local): Istio's destination_service label.
+    /// Default: the cluster name.
+    /// </summary>
+    public string? Service { get; init; }
+
     /// <summary>Static endpoints, or the connection's original destination. Default: static.</summary>
     public ClusterType Type { get; init; } = ClusterType.Static;
 

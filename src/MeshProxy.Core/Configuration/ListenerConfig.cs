@@ -18,6 +18,15 @@ public sealed record ListenerConfig
     /// </summary>
     public CaptureMode Capture { get; init; } = CaptureMode.None;
 
+    /// <summary>
+    /// Whether the listener carries the app's outbound calls or calls into the app (Envoy's traffic_direction). It sets
+    /// the "reporter" of Istio's metrics (source or destination). Default: inbound for capture: inbound, else outbound.
+    /// </summary>
+    public TrafficDirection? TrafficDirection { get; init; }
+
+    /// <summary>The effective direction.</summary>
+    public TrafficDirection Direction => TrafficDirection ?? (Capture == CaptureMode.Inbound ? Configuration.TrafficDirection.Inbound : Configuration.TrafficDirection.Outbound);
+
     /// <summary>Which protocol to expect; auto sniffs the first bytes. Default: auto.</summary>
     public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Auto;
 
@@ -58,6 +67,16 @@ public enum OutboundPolicy
 
     /// <summary>Block it: HTTP gets 502, other connections are closed (Istio's REGISTRY_ONLY).</summary>
     RegistryOnly,
+}
+
+/// <summary>Which way a listener's traffic flows relative to the app beside the proxy.</summary>
+public enum TrafficDirection
+{
+    /// <summary>The app's calls to other services (the proxy reports as "source").</summary>
+    Outbound,
+
+    /// <summary>Other services' calls to the app (the proxy reports as "destination").</summary>
+    Inbound,
 }
 
 /// <summary>How connections reach a listener.</summary>

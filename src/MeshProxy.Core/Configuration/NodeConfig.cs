@@ -1,3 +1,5 @@
+using MeshProxy.Utilities;
+
 namespace MeshProxy.Configuration;
 
 /// <summary>The identity and placement of this proxy (Envoy's Node).</summary>
@@ -14,4 +16,16 @@ public sealed record NodeConfig
 
     /// <summary>Where this proxy runs; used by locality-aware load balancing.</summary>
     public LocalityConfig Locality { get; init; } = LocalityConfig.None;
+
+    /// <summary>The workload (deployment) name, for Istio's *_workload metric labels. Default: the service.</summary>
+    public string? Workload { get; init; }
+
+    /// <summary>The mesh cluster this proxy runs in, for Istio's *_cluster labels. Default: "Kubernetes" (Istio's).</summary>
+    public string ClusterId { get; init; } = "Kubernetes";
+
+    /// <summary>
+    /// The workload's labels. "app" and "version" fill Istio's *_app and *_version metric labels, and
+    /// "service.istio.io/canonical-name" and "service.istio.io/canonical-revision" the canonical ones.
+    /// </summary>
+    public EquatableArray<KeyValuePair<string, string>> Labels { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
 }

@@ -23,4 +23,7 @@ public sealed record ProxyConfig
 
     /// <summary>Upstream clusters and their endpoints (Envoy's Cluster and ClusterLoadAssignment).</summary>
     public EquatableArray<ClusterConfig> Clusters { get; init; } = EquatableArray<ClusterConfig>.Empty;
+
+    /// <summary>Access logs and tracing.</summary>
+    public TelemetryConfig Telemetry { get; init; } = new();
 }

@@ -10,6 +10,7 @@ internal static class ClusterConfigReader
         var cluster = new ClusterConfig
         {
             Name = map.RequiredString("name"),
+            Service = map.OptionalString("service"),
             Type = map.Enum("type", ClusterType.Static),
             ConnectTimeout = map.Duration("connectTimeout", defaults.ConnectTimeout, min: TimeSpan.FromMilliseconds(1)),
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),

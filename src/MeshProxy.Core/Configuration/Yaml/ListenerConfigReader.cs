@@ -12,6 +12,7 @@ internal static class ListenerConfigReader
             Name = map.RequiredString("name"),
             Address = map.SocketAddress("address") ?? Missing(map, "address"),
             Capture = map.Enum("capture", CaptureMode.None),
+            TrafficDirection = map.Has("trafficDirection") ? map.Enum("trafficDirection", TrafficDirection.Outbound) : null,
             Protocol = map.Enum("protocol", ListenerProtocol.Auto),
             DetectionTimeout = map.Duration("detectionTimeout", defaults.DetectionTimeout, min: TimeSpan.FromMilliseconds(1)),
             OnDetectionTimeout = map.Enum("onDetectionTimeout", DetectionTimeoutAction.Close),

@@ -11,6 +11,9 @@ internal static class NodeConfigReader
             Service = map.OptionalString("service") ?? defaults.Service,
             Namespace = map.OptionalString("namespace") ?? defaults.Namespace,
             Locality = map.Mapping("locality") is { } locality ? ReadLocality(locality) : LocalityConfig.None,
+            Workload = map.OptionalString("workload"),
+            ClusterId = map.OptionalString("clusterId") ?? defaults.ClusterId,
+            Labels = map.StringMap("labels"),
         };
         map.ReportUnknownKeys();
         return node;

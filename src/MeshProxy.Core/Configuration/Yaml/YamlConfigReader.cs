@@ -46,6 +46,7 @@ public static class YamlConfigReader
             Listeners = root.List("listeners", item => item.AsMapping() is { } m ? ListenerConfigReader.Read(m) : null),
             RouteTables = root.List("routeTables", item => item.AsMapping() is { } m ? RouteTableConfigReader.Read(m) : null),
             Clusters = root.List("clusters", item => item.AsMapping() is { } m ? ClusterConfigReader.Read(m) : null),
+            Telemetry = root.Mapping("telemetry") is { } telemetry ? TelemetryConfigReader.Read(telemetry) : new TelemetryConfig(),
         };
         root.ReportUnknownKeys();
         return config;
