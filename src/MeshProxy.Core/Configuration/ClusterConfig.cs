@@ -30,6 +30,9 @@ public sealed record ClusterConfig
     public IPAddress? OriginalDestinationOverride { get; init; }
 
     public EquatableArray<EndpointConfig> Endpoints { get; init; } = EquatableArray<EndpointConfig>.Empty;
+
+    /// <summary>Priorities, panic, localities and picker knobs (docs/load-balancing.md). Default: Envoy's defaults.</summary>
+    public LoadBalancerConfig LoadBalancer { get; init; } = LoadBalancerConfig.Default;
 }
 
 /// <summary>How a cluster finds its endpoints.</summary>

@@ -14,6 +14,7 @@ public static class ConfigLoader
         new ListenerValidator(),
         new RouteTableValidator(),
         new ClusterValidator(),
+        new LoadBalancerValidator(),
     ];
 
     public static ConfigLoadResult LoadFile(string path)

@@ -14,4 +14,10 @@ public sealed record NodeConfig
 
     /// <summary>Where this proxy runs; used by locality-aware load balancing.</summary>
     public LocalityConfig Locality { get; init; } = LocalityConfig.None;
+
+    /// <summary>
+    /// The cluster whose endpoints are the instances of this proxy's own service (Envoy's local_cluster_name);
+    /// zone-aware load balancing reads their zone spread. Default: none.
+    /// </summary>
+    public string? LocalCluster { get; init; }
 }

@@ -18,6 +18,7 @@ internal static class ClusterConfigReader
             SourceAddress = map.IPAddressValue("sourceAddress"),
             OriginalDestinationOverride = map.IPAddressValue("originalDestinationOverride"),
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
+            LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
         };
         map.ReportUnknownKeys();
         return cluster;

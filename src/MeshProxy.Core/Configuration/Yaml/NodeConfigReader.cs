@@ -11,6 +11,7 @@ internal static class NodeConfigReader
             Service = map.OptionalString("service") ?? defaults.Service,
             Namespace = map.OptionalString("namespace") ?? defaults.Namespace,
             Locality = map.Mapping("locality") is { } locality ? ReadLocality(locality) : LocalityConfig.None,
+            LocalCluster = map.OptionalString("localCluster"),
         };
         map.ReportUnknownKeys();
         return node;
