@@ -31,6 +31,36 @@ internal static class PickerTestSupport
         return counts;
     }
 
+    /// <summary>
+    /// Hashes random keys through two pickers, before and after <paramref name="removed"/> left: how many keys of the
+    /// other hosts stayed where they were and how many moved. Keys of the removed host must all move.
+    /// </summary>
+    public static (int Kept, int Moved) KeysMovedByRemoval(IEndpointPicker before, IEndpointPicker after, EndpointState removed, int keys)
+    {
+        var context = new LoadBalancerContext(new Random(1));
+        var random = new Random(3);
+        int kept = 0, moved = 0;
+        for (var i = 0; i < keys; i++)
+        {
+            var hash = unchecked((ulong)random.NextInt64(long.MinValue, long.MaxValue));
+            var was = before.Pick(context, hash, 0);
+            var now = after.Pick(context, hash, 0);
+            if (was == removed)
+            {
+                Xunit.Assert.NotSame(was, now);
+            }
+            else if (was == now)
+            {
+                kept++;
+            }
+            else
+            {
+                moved++;
+            }
+        }
+        return (kept, moved);
+    }
+
     public static double[] Shares(IEndpointPicker picker, int hosts)
     {
         var shares = new double[hosts];
