@@ -1,3 +1,4 @@
+using MeshProxy.Configuration;
 using MeshProxy.LoadBalancing;
 using Xunit;
 using static MeshProxy.Tests.LoadBalancing.TestEndpoints;
@@ -186,9 +187,9 @@ public sealed class PriorityLoadCalculatorTests
     {
         var heavy = Create(1, weight: 3);
         var light = Create(3, healthy: 0);
-        var config = new Configuration.LoadBalancerConfig { WeightedPriorityHealth = true };
+        var config = new LoadBalancerConfig { WeightedPriorityHealth = true };
 
-        var weighted = PriorityLoadCalculator.Compute(PrioritySetBuilder.Build([.. heavy, .. light], config, Configuration.LocalityConfig.None), 140, 50, true);
+        var weighted = PriorityLoadCalculator.Compute(PrioritySetBuilder.Build([.. heavy, .. light], config, LocalityConfig.None), 140, 50, true);
         var counted = Loads(50, heavy, light);
 
         Assert.Equal([70], weighted.Health);
@@ -198,7 +199,7 @@ public sealed class PriorityLoadCalculatorTests
     [Fact] // A factor of 100 means no headroom: 90% healthy P0 keeps only 90%.
     public void Compute_OverprovisioningFactor100_NoHeadroom()
     {
-        var set = PrioritySetBuilder.Build([.. Percent(0, 90), .. Percent(1, 100)], Configuration.LoadBalancerConfig.Default, Configuration.LocalityConfig.None);
+        var set = PrioritySetBuilder.Build([.. Percent(0, 90), .. Percent(1, 100)], LoadBalancerConfig.Default, LocalityConfig.None);
 
         var loads = PriorityLoadCalculator.Compute(set, overprovisioningFactor: 100, panicThreshold: 50, weightedPriorityHealth: false);
 
@@ -216,7 +217,7 @@ public sealed class PriorityLoadCalculatorTests
 
     private static PriorityLoads Loads(int panicThreshold, params Upstream.EndpointState[][] levels)
     {
-        var set = PrioritySetBuilder.Build(levels.SelectMany(l => l).ToArray(), WithPanic(panicThreshold), Configuration.LocalityConfig.None);
+        var set = PrioritySetBuilder.Build(levels.SelectMany(l => l).ToArray(), WithPanic(panicThreshold), LocalityConfig.None);
         return PriorityLoadCalculator.Compute(set, 140, panicThreshold, weightedPriorityHealth: false);
     }
 }
