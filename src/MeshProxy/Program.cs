@@ -7,5 +7,6 @@ var root = new RootCommand("meshproxy: a service-mesh sidecar proxy (transparent
     RunCommand.Create(),
     ValidateCommand.Create(),
     DemoCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
