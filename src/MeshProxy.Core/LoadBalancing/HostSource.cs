@@ -2,18 +2,26 @@ using MeshProxy.Upstream;
 
 namespace MeshProxy.LoadBalancing;
 
-/// <summary>One host list a pick can draw from (Envoy's HostsSource) with the picker built over it.</summary>
+/// <summary>
+/// One host list a pick can draw from (Envoy's HostsSource) and its picker. The picker is built on first use: most
+/// sources of a rebuild (all hosts for panic, degraded hosts, other localities) are never picked from, so a health
+/// change only pays for the lists, loads and locality weights. Two threads racing on first use may both build one;
+/// the first stored wins.
+/// </summary>
 internal sealed class HostSource
 {
-    public HostSource(EndpointState[] hosts, IEndpointPicker picker)
+    private readonly Func<EndpointState[], IEndpointPicker> _createPicker;
+    private IEndpointPicker? _picker;
+
+    public HostSource(EndpointState[] hosts, Func<EndpointState[], IEndpointPicker> createPicker)
     {
         Hosts = hosts;
-        Picker = picker;
+        _createPicker = createPicker;
     }
 
     public EndpointState[] Hosts { get; }
 
-    public IEndpointPicker Picker { get; }
+    public IEndpointPicker Picker => Volatile.Read(ref _picker) ?? CreatePicker();
 
     /// <summary>Adds <paramref name="share"/> of all requests, split as this picker splits them; an empty list routes nothing.</summary>
     public void AddShares(TrafficShareAccumulator shares, double share)
@@ -33,5 +41,11 @@ internal sealed class HostSource
         {
             shares.Add(Hosts[i], share * split[i]);
         }
+    }
+
+    private IEndpointPicker CreatePicker()
+    {
+        var created = _createPicker(Hosts);
+        return Interlocked.CompareExchange(ref _picker, created, null) ?? created;
     }
 }

@@ -20,7 +20,7 @@ internal static class LoadBalancerSnapshotBuilder
             for (var p = 0; p < rings.Length; p++)
             {
                 var (members, weights) = HashingLoadBalancerSnapshot.Normalize(hosts[p], loads.Panic[p], localityWeighted);
-                rings[p] = new HostSource(members, EndpointPickerFactory.Create(policy, new EndpointPickerInputs(members, weights, config, seed)));
+                rings[p] = new HostSource(members, hashed => EndpointPickerFactory.Create(policy, new EndpointPickerInputs(hashed, weights, config, seed)));
             }
             return new HashingLoadBalancerSnapshot(hosts, loads, stats, rings);
         }
@@ -28,7 +28,7 @@ internal static class LoadBalancerSnapshotBuilder
         var sources = new PrioritySources[hosts.Count];
         for (var p = 0; p < sources.Length; p++)
         {
-            sources[p] = new PrioritySources(hosts[p], CreateSource, localityWeighted, config.OverprovisioningFactor, seed);
+            sources[p] = new PrioritySources(hosts[p], members => new HostSource(members, CreatePicker), localityWeighted, config.OverprovisioningFactor, seed);
         }
         var zoneRouting = ZoneRouting.Disabled;
         var localClusterInPanic = false;
@@ -39,14 +39,14 @@ internal static class LoadBalancerSnapshotBuilder
         }
         return new ZoneAwareLoadBalancerSnapshot(hosts, loads, stats, localClusterVersion, sources, zoneRouting, localClusterInPanic, config);
 
-        HostSource CreateSource(EndpointState[] members)
+        IEndpointPicker CreatePicker(EndpointState[] members)
         {
             var weights = new double[members.Length];
             for (var i = 0; i < members.Length; i++)
             {
                 weights[i] = members[i].Weight;
             }
-            return new HostSource(members, EndpointPickerFactory.Create(policy, new EndpointPickerInputs(members, weights, config, seed)));
+            return EndpointPickerFactory.Create(policy, new EndpointPickerInputs(members, weights, config, seed));
         }
     }
 }
