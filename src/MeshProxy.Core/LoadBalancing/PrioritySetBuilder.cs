@@ -17,10 +17,11 @@ internal static class PrioritySetBuilder
             : endpoints.Select(e => e.Priority).ToArray();
 
         // A group is Envoy's LocalityLbEndpoints: the endpoints of one locality within one priority.
-        var groupOf = new int[endpoints.Count];
         var groups = new Dictionary<(int Priority, LocalityConfig Locality), int>();
+        var groupMembers = new List<List<int>>();
         var groupLocalities = new List<LocalityConfig>();
         var groupWeights = new List<int>();
+        var levels = 1;
         for (var i = 0; i < endpoints.Count; i++)
         {
             var key = (priorities[i], endpoints[i].Locality);
@@ -28,61 +29,85 @@ internal static class PrioritySetBuilder
             {
                 group = groups.Count;
                 groups.Add(key, group);
+                groupMembers.Add([]);
                 groupLocalities.Add(key.Locality);
                 groupWeights.Add(0);
             }
-            groupOf[i] = group;
+            groupMembers[group].Add(i);
             groupWeights[group] += endpoints[i].Weight;
+            levels = Math.Max(levels, priorities[i] + 1);
         }
         var weights = groupWeights.ToArray();
         var distributed = !config.Distribute.IsEmpty && LocalityDistributor.Apply(config.Distribute, client, groupLocalities, weights);
 
+        // Health is read once per endpoint, so a concurrent change cannot make the lists disagree.
         var health = new EndpointHealth[endpoints.Count];
-        var excluded = new bool[endpoints.Count];
         for (var i = 0; i < endpoints.Count; i++)
         {
-            excluded[i] = endpoints[i].Excluded;
-            health[i] = endpoints[i].CoarseHealth;
+            health[i] = endpoints[i].Excluded ? Excluded : endpoints[i].CoarseHealth;
         }
 
-        var levels = priorities.Length == 0 ? 1 : priorities.Max() + 1;
+        var groupsByPriority = new List<int>[levels];
+        for (var p = 0; p < levels; p++)
+        {
+            groupsByPriority[p] = [];
+        }
+        foreach (var ((priority, _), group) in groups)
+        {
+            if (!distributed || weights[group] > 0)
+            {
+                groupsByPriority[priority].Add(group);
+            }
+        }
+
         var sets = new HostSet[levels];
         for (var p = 0; p < levels; p++)
         {
-            var members = Enumerable.Range(0, endpoints.Count)
-                .Where(i => priorities[i] == p && (!distributed || weights[groupOf[i]] > 0))
-                .ToArray();
-            sets[p] = BuildHostSet(p, members, endpoints, health, excluded, groupOf, weights, client);
+            var localities = new LocalityHosts[groupsByPriority[p].Count];
+            var members = new List<int>();
+            for (var l = 0; l < localities.Length; l++)
+            {
+                var group = groupsByPriority[p][l];
+                var (hosts, healthy, degraded, excluded) = Partition(groupMembers[group], endpoints, health);
+                localities[l] = new LocalityHosts(groupLocalities[group], weights[group], hosts, healthy, degraded, excluded.Length);
+                members.AddRange(groupMembers[group]);
+            }
+            var hasLocal = client != LocalityConfig.None && localities.Any(l => l.Locality == client);
+            Array.Sort(localities, (a, b) => CompareLocalities(a.Locality, b.Locality, hasLocal ? client : null));
+            // The priority's flat lists keep the endpoints' configured order.
+            members.Sort();
+            var (all, allHealthy, allDegraded, allExcluded) = Partition(members, endpoints, health);
+            sets[p] = new HostSet(p, all, allHealthy, allDegraded, allExcluded, localities, hasLocal);
         }
         return new PrioritySet(sets);
     }
 
-    private static HostSet BuildHostSet(int priority, int[] members, IReadOnlyList<EndpointState> endpoints, EndpointHealth[] health, bool[] excluded,
-        int[] groupOf, int[] weights, LocalityConfig client)
-    {
-        var localities = members
-            .GroupBy(i => groupOf[i])
-            .Select(g => BuildLocality(g.ToArray(), endpoints, health, excluded, weights[g.Key]))
-            .ToList();
-        var hasLocal = client != LocalityConfig.None && localities.Any(l => l.Locality == client);
-        localities.Sort((a, b) => CompareLocalities(a.Locality, b.Locality, hasLocal ? client : null));
-        return new HostSet(
-            priority,
-            members.Select(i => endpoints[i]).ToArray(),
-            members.Where(i => !excluded[i] && health[i] == EndpointHealth.Healthy).Select(i => endpoints[i]).ToArray(),
-            members.Where(i => !excluded[i] && health[i] == EndpointHealth.Degraded).Select(i => endpoints[i]).ToArray(),
-            members.Where(i => excluded[i]).Select(i => endpoints[i]).ToArray(),
-            localities.ToArray(),
-            hasLocal);
-    }
+    /// <summary>Marks an excluded host in the health snapshot: neither healthy, degraded nor unhealthy for balancing.</summary>
+    private const EndpointHealth Excluded = (EndpointHealth)(-1);
 
-    private static LocalityHosts BuildLocality(int[] members, IReadOnlyList<EndpointState> endpoints, EndpointHealth[] health, bool[] excluded, int weight) =>
-        new(endpoints[members[0]].Locality,
-            weight,
-            members.Select(i => endpoints[i]).ToArray(),
-            members.Where(i => !excluded[i] && health[i] == EndpointHealth.Healthy).Select(i => endpoints[i]).ToArray(),
-            members.Where(i => !excluded[i] && health[i] == EndpointHealth.Degraded).Select(i => endpoints[i]).ToArray(),
-            members.Count(i => excluded[i]));
+    /// <summary>Splits endpoint indexes, in order, into all hosts and the healthy, degraded and excluded ones.</summary>
+    private static (EndpointState[] Hosts, EndpointState[] Healthy, EndpointState[] Degraded, EndpointState[] Excluded) Partition(
+        List<int> members, IReadOnlyList<EndpointState> endpoints, EndpointHealth[] health)
+    {
+        var hosts = new EndpointState[members.Count];
+        var healthy = new List<EndpointState>(members.Count);
+        var degraded = new List<EndpointState>();
+        var excluded = new List<EndpointState>();
+        for (var m = 0; m < members.Count; m++)
+        {
+            var i = members[m];
+            hosts[m] = endpoints[i];
+            var list = health[i] switch
+            {
+                EndpointHealth.Healthy => healthy,
+                EndpointHealth.Degraded => degraded,
+                Excluded => excluded,
+                _ => null,
+            };
+            list?.Add(endpoints[i]);
+        }
+        return (hosts, healthy.ToArray(), degraded.ToArray(), excluded.ToArray());
+    }
 
     /// <summary>Envoy's order: the local locality first, then LocalityLess (region, zone, subzone, ordinal).</summary>
     internal static int CompareLocalities(LocalityConfig a, LocalityConfig b, LocalityConfig? local)
