@@ -9,6 +9,7 @@ public sealed class LoadBalancerValidatorTests
     [Theory]
     [InlineData("lbPolicy: ringHash", "", "clusters[0].loadBalancer.hash", "needs a hash")]
     [InlineData("lbPolicy: maglev", "", "clusters[0].loadBalancer.hash", "needs a hash")]
+    [InlineData("lbPolicy: maglev", "failTrafficOnPanic: true", "clusters[0].loadBalancer.failTrafficOnPanic", "has no effect")]
     [InlineData("lbPolicy: roundRobin", "hash: {header: x}", "clusters[0].loadBalancer.hash", "only applies to lbPolicy ringHash or maglev")]
     [InlineData("lbPolicy: random", "leastRequest: {choiceCount: 3}", "clusters[0].loadBalancer.leastRequest", "only applies to lbPolicy leastRequest")]
     [InlineData("lbPolicy: maglev", "ringHash: {minimumRingSize: 8}", "clusters[0].loadBalancer.ringHash", "only applies to lbPolicy ringHash")]

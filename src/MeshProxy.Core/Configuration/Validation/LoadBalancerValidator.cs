@@ -37,6 +37,10 @@ internal sealed class LoadBalancerValidator : IConfigValidator
             {
                 diagnostics.Error($"{path}.hash", $"only applies to lbPolicy {LoadBalancingPolicies.RingHash} or {LoadBalancingPolicies.Maglev}, not {cluster.LbPolicy}");
             }
+            if (hashing && lb.FailTrafficOnPanic)
+            {
+                diagnostics.Error($"{path}.failTrafficOnPanic", $"has no effect with lbPolicy {cluster.LbPolicy}: Envoy's hashing balancers always use all hosts of a priority in panic");
+            }
             RequirePolicy(lb.LeastRequest, LoadBalancingPolicies.LeastRequest, "leastRequest");
             RequirePolicy(lb.RingHash, LoadBalancingPolicies.RingHash, "ringHash");
             RequirePolicy(lb.Maglev, LoadBalancingPolicies.Maglev, "maglev");
