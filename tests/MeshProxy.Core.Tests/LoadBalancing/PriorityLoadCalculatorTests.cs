@@ -42,6 +42,16 @@ public sealed class PriorityLoadCalculatorTests
         Assert.Equal(totalPanic, loads.TotalPanic);
     }
 
+    [Fact] // Table P2's last row with panic disabled: 35 × 100 / 70 = 50 each, no panic.
+    public void Compute_TableP2LastRowPanicDisabled_FiftyFiftyWithoutPanic()
+    {
+        var loads = Loads(0, Percent(0, 25), Percent(1, 25));
+
+        Assert.Equal([50, 50], loads.HealthyLoad);
+        Assert.Equal([false, false], loads.Panic);
+        Assert.Equal(70, loads.NormalizedTotalAvailability);
+    }
+
     [Fact] // Table P2's worked example: healths {20, 30}, NTA 50 → {40, 60}; panic off so that both levels count.
     public void Compute_TableP2HealthExample_SplitsFortySixty()
     {
