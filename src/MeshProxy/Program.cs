@@ -8,5 +8,6 @@ var root = new RootCommand("meshproxy: a service-mesh sidecar proxy (transparent
     ValidateCommand.Create(),
     DemoCommand.Create(),
     CaCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

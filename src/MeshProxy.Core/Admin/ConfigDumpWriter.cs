@@ -19,6 +19,7 @@ internal static class ConfigDumpWriter
         json.WriteString("service", config.Node.Service);
         json.WriteString("namespace", config.Node.Namespace);
         WriteLocality(json, "locality", config.Node.Locality);
+        json.WriteString("localCluster", config.Node.LocalCluster);
         json.WriteEndObject();
 
         json.WriteStartObject("admin");
@@ -233,6 +234,74 @@ internal static class ConfigDumpWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        WriteLoadBalancer(json, cluster.LoadBalancer);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The loadBalancer section with every default filled in, in the YAML's names and units.</summary>
+    private static void WriteLoadBalancer(Utf8JsonWriter json, LoadBalancerConfig lb)
+    {
+        json.WriteStartObject("loadBalancer");
+        json.WriteNumber("overprovisioningFactor", lb.OverprovisioningFactor);
+        json.WriteNumber("panicThreshold", lb.PanicThreshold);
+        json.WriteBoolean("failTrafficOnPanic", lb.FailTrafficOnPanic);
+        json.WriteBoolean("weightedPriorityHealth", lb.WeightedPriorityHealth);
+        json.WriteString("localityLb", Camel(lb.LocalityLb));
+        var zoneAware = lb.ZoneAware ?? ZoneAwareConfig.Default;
+        json.WriteStartObject("zoneAware");
+        json.WriteNumber("routingEnabled", zoneAware.RoutingEnabled);
+        json.WriteNumber("minClusterSize", zoneAware.MinClusterSize);
+        json.WriteEndObject();
+        json.WriteStartObject("localityPriorities");
+        json.WriteBoolean("enabled", lb.LocalityPriorities?.Enabled ?? false);
+        json.WriteStartArray("failoverPriority");
+        foreach (var key in lb.LocalityPriorities?.FailoverPriority ?? EquatableArray<string>.Empty)
+        {
+            json.WriteStringValue(key);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartArray("distribute");
+        foreach (var rule in lb.Distribute)
+        {
+            json.WriteStartObject();
+            json.WriteString("from", rule.From);
+            json.WriteStartObject("to");
+            foreach (var (pattern, percent) in rule.To)
+            {
+                json.WriteNumber(pattern, percent);
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        var leastRequest = lb.LeastRequest ?? LeastRequestConfig.Default;
+        json.WriteStartObject("leastRequest");
+        json.WriteNumber("choiceCount", leastRequest.ChoiceCount);
+        json.WriteNumber("activeRequestBias", leastRequest.ActiveRequestBias);
+        json.WriteEndObject();
+        if (lb.Hash is { } hash)
+        {
+            json.WriteStartObject("hash");
+            if (hash.Header is not null)
+            {
+                json.WriteString("header", hash.Header);
+            }
+            if (hash.Cookie is not null)
+            {
+                json.WriteString("cookie", hash.Cookie);
+            }
+            json.WriteBoolean("sourceIp", hash.SourceIp);
+            json.WriteEndObject();
+        }
+        var ringHash = lb.RingHash ?? RingHashConfig.Default;
+        json.WriteStartObject("ringHash");
+        json.WriteNumber("minimumRingSize", ringHash.MinimumRingSize);
+        json.WriteNumber("maximumRingSize", ringHash.MaximumRingSize);
+        json.WriteEndObject();
+        json.WriteStartObject("maglev");
+        json.WriteNumber("tableSize", (lb.Maglev ?? MaglevConfig.Default).TableSize);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

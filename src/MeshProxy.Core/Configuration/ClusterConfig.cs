@@ -42,6 +42,9 @@ public sealed record ClusterConfig
     public EquatableArray<IPAddress> OriginalDestinationOverrides { get; init; } = EquatableArray<IPAddress>.Empty;
 
     public EquatableArray<EndpointConfig> Endpoints { get; init; } = EquatableArray<EndpointConfig>.Empty;
+
+    /// <summary>Priorities, panic, localities and picker knobs (docs/load-balancing.md). Default: Envoy's defaults.</summary>
+    public LoadBalancerConfig LoadBalancer { get; init; } = LoadBalancerConfig.Default;
 }
 
 /// <summary>How a cluster finds its endpoints.</summary>

@@ -28,4 +28,10 @@ public sealed record NodeConfig
     /// "service.istio.io/canonical-name" and "service.istio.io/canonical-revision" the canonical ones.
     /// </summary>
     public EquatableArray<KeyValuePair<string, string>> Labels { get; init; } = EquatableArray<KeyValuePair<string, string>>.Empty;
+
+    /// <summary>
+    /// The cluster whose endpoints are the instances of this proxy's own service (Envoy's local_cluster_name);
+    /// zone-aware load balancing reads their zone spread. Default: none.
+    /// </summary>
+    public string? LocalCluster { get; init; }
 }

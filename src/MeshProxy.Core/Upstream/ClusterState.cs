@@ -1,6 +1,7 @@
 using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.LoadBalancing;
+using MeshProxy.Utilities;
 
 namespace MeshProxy.Upstream;
 
@@ -13,14 +14,15 @@ namespace MeshProxy.Upstream;
 public sealed class ClusterState : IDisposable
 {
     private readonly EndpointState[] _endpoints;
-    private readonly IEndpointPicker _picker;
     private int _references;
 
     public ClusterState(ClusterConfig config, IUpstreamHttpEngineFactory engineFactory, TimeProvider timeProvider)
     {
         Config = config;
         _endpoints = config.Endpoints.Select(e => new EndpointState(e)).ToArray();
-        _picker = EndpointPickerFactory.Create(config.LbPolicy);
+        // The seed only staggers where round-robin cycles start between proxies; picks take the caller's random.
+        var seed = unchecked((ulong)ThreadLocalRandomFactory.Instance.CreateRandomInstance().NextInt64(long.MinValue, long.MaxValue));
+        LoadBalancer = new ClusterLoadBalancer(_endpoints, config.LbPolicy, config.LoadBalancer, seed);
         HttpClient = new HttpMessageInvoker(new UpstreamRequestHandler(engineFactory.CreateHandler(config), timeProvider), disposeHandler: true);
     }
 
@@ -35,10 +37,25 @@ public sealed class ClusterState : IDisposable
 
     public ClusterStats Stats { get; } = new();
 
+    /// <summary>Priorities, localities and the endpoint picker; its Stats are the cluster's lb_* counters.</summary>
+    public ClusterLoadBalancer LoadBalancer { get; }
+
     public bool IsOriginalDestination => Config.Type == ClusterType.OriginalDestination;
 
     /// <summary>Picks an endpoint for a new request or connection; null when there is none (Envoy's UH).</summary>
-    public EndpointState? PickEndpoint(Random random) => _picker.Pick(_endpoints, random);
+    public EndpointState? PickEndpoint(Random random) => LoadBalancer.Pick(new LoadBalancerContext(random));
+
+    /// <summary>Picks with a request's hash key and retry predicate; null when there is none (Envoy's UH).</summary>
+    public EndpointState? PickEndpoint(in LoadBalancerContext context) => LoadBalancer.Pick(context);
+
+    /// <summary>
+    /// Tells the balancer where this proxy runs (node.locality) and which cluster is its own service (node.localCluster);
+    /// needed by locality priorities, distribute and zone-aware routing. Call after each snapshot is built.
+    /// </summary>
+    public void UseLocality(LocalityConfig nodeLocality, ClusterState? localCluster) => LoadBalancer.SetLocality(nodeLocality, localCluster?.LoadBalancer);
+
+    /// <summary>Recomputes priority loads, panic and locality weights at once; call after changing endpoint health flags.</summary>
+    public void OnHealthChanged() => LoadBalancer.Refresh();
 
     internal void AddReference() => Interlocked.Increment(ref _references);
 

@@ -6,7 +6,7 @@ namespace MeshProxy.Configuration.Validation;
 /// <summary>Cluster names are unique, policies exist, and endpoints fit the cluster type.</summary>
 internal sealed class ClusterValidator : IConfigValidator
 {
-    private static readonly HashSet<string> KnownPolicies = [LoadBalancingPolicies.RoundRobin, LoadBalancingPolicies.Random];
+    private static readonly IReadOnlyCollection<string> KnownPolicies = LoadBalancingPolicies.All;
 
     private static void RequireOnePerFamily(Utilities.EquatableArray<IPAddress> addresses, string path, ConfigDiagnostics diagnostics)
     {

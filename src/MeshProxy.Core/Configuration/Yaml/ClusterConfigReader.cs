@@ -19,6 +19,7 @@ internal static class ClusterConfigReader
             SourceAddresses = map.IPAddresses("sourceAddress"),
             OriginalDestinationOverrides = map.IPAddresses("originalDestinationOverride"),
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
+            LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
         };
         map.ReportUnknownKeys();
         return cluster;

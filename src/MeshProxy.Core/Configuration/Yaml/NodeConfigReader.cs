@@ -14,6 +14,7 @@ internal static class NodeConfigReader
             Workload = map.OptionalString("workload"),
             ClusterId = map.OptionalString("clusterId") ?? defaults.ClusterId,
             Labels = map.StringMap("labels"),
+            LocalCluster = map.OptionalString("localCluster"),
         };
         map.ReportUnknownKeys();
         return node;
