@@ -1,1 +1,4 @@
-System.Console.WriteLine("b");
+using BenchmarkDotNet.Running;
+
+// Pick benchmarks on the command line, e.g. `dotnet run -c Release -- --filter '*ClientHello*'`.
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
