@@ -39,7 +39,7 @@ cp "$root"/tests/MeshProxy.Core.Tests/Tls/testdata/*.bin "$work/corpus/"
 
 # A fresh build, so that MeshProxy.Core.dll is never instrumented twice or stale. The target replays the seeds before
 # instrumenting: instrumented code only runs under Fuzzer.Run, which sets up AFL++'s coverage map.
-dotnet publish "$here/MeshProxy.Fuzz.csproj" -c Release -o "$work/bin" -nologo -v quiet -p:WarningLevel=0 > "$work/build.log" 2>&1 \
+dotnet publish "$here/MeshProxy.Fuzz.csproj" -c Release -o "$work/bin" -nologo -v quiet > "$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }
 dotnet "$work/bin/MeshProxy.Fuzz.dll" "$work"/corpus/*.bin > /dev/null
 "$tools/sharpfuzz" "$work/bin/MeshProxy.Core.dll" MeshProxy.Tls
