@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
-// Pick benchmarks with: dotnet run -c Release -- --filter '*LoadBalancing*' --job short
+// Pick benchmarks on the command line, e.g. `dotnet run -c Release -- --filter '*LoadBalancing*' --job short`.
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
