@@ -7,6 +7,8 @@ namespace MeshProxy.Configuration;
 public sealed class ConfigDiagnostics
 {
     private readonly List<ConfigError> _errors = [];
+    private readonly HashSet<string> _unreadablePaths = new(StringComparer.Ordinal);
+    private bool _validating;
     private readonly Dictionary<string, (int Line, int Column)> _locations = new(StringComparer.Ordinal);
 
     public ConfigDiagnostics(string file) => File = file;
@@ -21,14 +23,20 @@ public sealed class ConfigDiagnostics
 
     public void Error(string path, int line, int column, string message)
     {
-        // One error per path: a value the reader could not parse is not reported again by a validator.
-        if (!HasErrorAt(path))
+        if (!_validating)
         {
-            _errors.Add(new ConfigError(File, line, column, path, message));
+            _unreadablePaths.Add(path);
         }
+        else if (_unreadablePaths.Contains(path))
+        {
+            // The reader could not read this value; a validator looking at its placeholder would only add noise.
+            return;
+        }
+        _errors.Add(new ConfigError(File, line, column, path, message));
     }
 
-    public bool HasErrorAt(string path) => _errors.Exists(e => e.Path == path);
+    /// <summary>Marks the end of reading: errors from here on come from validators.</summary>
+    public void BeginValidation() => _validating = true;
 
     /// <summary>Reports an error at a path, using the location of the path or of its nearest recorded parent.</summary>
     public void Error(string path, string message)

@@ -38,6 +38,7 @@ public static class ConfigLoader
         var config = YamlConfigReader.Read(yaml, diagnostics);
         if (config is not null)
         {
+            diagnostics.BeginValidation();
             foreach (var validator in Validators)
             {
                 validator.Validate(config, diagnostics);

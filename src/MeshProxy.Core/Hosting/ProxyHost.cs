@@ -6,6 +6,8 @@ using MeshProxy.Listeners;
 using MeshProxy.Runtime;
 using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
+using MeshProxy.Telemetry.AccessLog;
+using MeshProxy.Telemetry.Tracing;
 using MeshProxy.Utilities;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,6 +79,7 @@ public sealed class ProxyHost : IAsyncDisposable
         services.TryAddSingleton<IUpstreamHttpEngineFactory, SocketsHttpEngineFactory>();
         services.AddHttpForwarder();
         services.AddSingleton(config);
+        services.AddSingleton<StatsRegistry>();
         services.AddSingleton<ConfigManager>();
         services.AddSingleton<ConfigReloader>();
         services.AddSingleton<HttpProxy>();
@@ -84,6 +87,11 @@ public sealed class ProxyHost : IAsyncDisposable
         services.AddSingleton<TcpProxy>();
         services.AddSingleton<ListenerManager>();
         services.AddSingleton<ProxyMetrics>();
+        services.AddSingleton(new AccessLogWriter(config.Telemetry.AccessLog));
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        services.AddSingleton(sp => new RequestTracer(sp.GetRequiredService<ProxyConfig>()));
+        services.AddSingleton(sp => new ProxyTelemetry(sp.GetRequiredService<ProxyMetrics>(), sp.GetRequiredService<AccessLogWriter>(),
+            sp.GetRequiredService<RequestTracer>(), sp.GetRequiredService<StatsRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DrainController>();
         services.AddSingleton<AdminRequestHandler>();
         services.AddHostedService(sp => sp.GetRequiredService<DrainController>());

@@ -1,4 +1,5 @@
 using MeshProxy.Listeners;
+using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
 using MeshProxy.Telemetry;
 using MeshProxy.Utilities;
@@ -20,14 +21,19 @@ public sealed partial class HttpProxy
 
     private readonly IHttpForwarder _forwarder;
     private readonly ConfigManager _configManager;
+    private readonly ProxyTelemetry _telemetry;
+    private readonly ProxyHttpTransformer _transformer;
     private readonly IRandomFactory _randomFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HttpProxy> _logger;
 
-    public HttpProxy(IHttpForwarder forwarder, ConfigManager configManager, IRandomFactory randomFactory, TimeProvider timeProvider, ILogger<HttpProxy> logger)
+    public HttpProxy(IHttpForwarder forwarder, ConfigManager configManager, ProxyTelemetry telemetry, IRandomFactory randomFactory,
+        TimeProvider timeProvider, ILogger<HttpProxy> logger)
     {
         _forwarder = forwarder;
         _configManager = configManager;
+        _telemetry = telemetry;
+        _transformer = new ProxyHttpTransformer(telemetry.Tracer);
         _randomFactory = randomFactory;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -38,12 +44,14 @@ public sealed partial class HttpProxy
         var snapshot = _configManager.Acquire();
         var context = new ProxyRequestContext(snapshot, connection, _timeProvider.GetTimestamp());
         httpContext.Features.Set(context);
+        context.Span = _telemetry.Tracer.StartRequest(httpContext, connection.Listener.Direction);
         try
         {
             await RouteAndForwardAsync(httpContext, context);
         }
         finally
         {
+            _telemetry.RequestCompleted(httpContext, context);
             context.RouteTimeout?.Dispose();
             snapshot.Release();
         }
@@ -88,7 +96,8 @@ public sealed partial class HttpProxy
         context.Cluster = cluster;
         var endpoint = cluster.IsOriginalDestination
             ? context.Connection.GetOriginalDestinationEndpoint(cluster)
-            : cluster.PickEndpoint(random);
+            : cluster.PickEndpoint(new LoadBalancerContext(random,
+                RequestHash.Compute(cluster.Config.LoadBalancer.Hash, request.Headers, context.Connection.RemoteEndPoint?.Address)));
         if (endpoint is null)
         {
             context.Flags |= ResponseFlags.NoHealthyUpstream;
@@ -101,13 +110,13 @@ public sealed partial class HttpProxy
         {
             request.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
         }
-        ArmRouteTimeout(httpContext, context);
+        ObserveRequestBody(httpContext, context);
 
         var requestConfig = ForwarderRequestConfigs.For(route.Config.IdleTimeout, cluster.Config.HttpProtocol, request.Protocol);
         cluster.Stats.RequestStarted();
         endpoint.RequestStarted();
         var error = await _forwarder.SendAsync(httpContext, endpoint.DestinationPrefix, cluster.HttpClient, requestConfig,
-            ProxyHttpTransformer.Instance, context.RouteTimeout?.Token ?? CancellationToken.None);
+            _transformer, context.RouteTimeout?.Token ?? CancellationToken.None);
         if (error != ForwarderError.None)
         {
             await HandleForwarderErrorAsync(httpContext, context, error);
@@ -118,42 +127,40 @@ public sealed partial class HttpProxy
     }
 
     /// <summary>
-    /// Envoy's route timeout runs from the end of the downstream request to the end of the upstream response.
-    /// A request without a body is complete now; otherwise the clock starts when the body has been read.
+    /// Arms Envoy's route timeout, which runs from the end of the downstream request to the end of the upstream
+    /// response: a request without a body is complete now; otherwise the clock starts when the body has been read.
+    /// The body is wrapped only when that is needed, or when its size is not known up front (for istio_request_bytes).
     /// </summary>
-    private void ArmRouteTimeout(HttpContext httpContext, ProxyRequestContext context)
+    private void ObserveRequestBody(HttpContext httpContext, ProxyRequestContext context)
     {
         var timeout = context.Route!.Config.Timeout;
         var canHaveBody = httpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
-        if (timeout <= TimeSpan.Zero)
-        {
-            if (!canHaveBody)
-            {
-                context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
-            }
-            return;
-        }
-
-        var source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        var source = timeout > TimeSpan.Zero ? new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider) : null;
         context.RouteTimeout = source;
         if (!canHaveBody)
         {
             context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
-            source.CancelAfter(timeout);
+            source?.CancelAfter(timeout);
             return;
         }
-        httpContext.Request.Body = new RequestBodyCompletionStream(httpContext.Request.Body, () =>
+        if (source is null && httpContext.Request.ContentLength is not null)
+        {
+            return;
+        }
+        var body = new ObservedStream(httpContext.Request.Body, () =>
         {
             context.RequestCompleteTimestamp = _timeProvider.GetTimestamp();
             try
             {
-                source.CancelAfter(timeout);
+                source?.CancelAfter(timeout);
             }
             catch (ObjectDisposedException)
             {
                 // The request finished while its body was still being read.
             }
         });
+        context.RequestBody = body;
+        httpContext.Request.Body = body;
     }
 
     private async Task HandleForwarderErrorAsync(HttpContext httpContext, ProxyRequestContext context, ForwarderError error)

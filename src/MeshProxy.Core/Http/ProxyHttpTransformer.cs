@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using MeshProxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -14,7 +15,9 @@ namespace MeshProxy.Http;
 /// </summary>
 internal sealed class ProxyHttpTransformer : HttpTransformer
 {
-    public static ProxyHttpTransformer Instance { get; } = new();
+    private readonly RequestTracer _tracer;
+
+    public ProxyHttpTransformer(RequestTracer tracer) => _tracer = tracer;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -32,6 +35,10 @@ internal sealed class ProxyHttpTransformer : HttpTransformer
         {
             AddForwardedHeaders(httpContext, proxyRequest, context.Connection.IsTlsTerminated);
         }
+        if (context.Span is { } span)
+        {
+            _tracer.InjectUpstream(span, proxyRequest);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -46,6 +53,13 @@ internal sealed class ProxyHttpTransformer : HttpTransformer
         {
             // An upgraded connection (WebSocket) lives as long as its peers want; the route timeout covers requests only.
             context.RouteTimeout?.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        if (proxyResponse.Content.Headers.ContentLength is null && !HttpMethods.IsHead(httpContext.Request.Method))
+        {
+            // No Content-Length: count the body as it streams, for istio_response_bytes.
+            var body = new ObservedStream(httpContext.Response.Body);
+            context.ResponseBody = body;
+            httpContext.Response.Body = body;
         }
         if (context.UpstreamServiceTime is { } serviceTime)
         {

@@ -52,4 +52,13 @@ public sealed class ProxyRequestContext
 
     /// <summary>TimeProvider timestamp of when the downstream request body was fully received.</summary>
     public long RequestCompleteTimestamp { get; set; }
+
+    /// <summary>Counts the request body when its length is not known up front; null otherwise.</summary>
+    internal ObservedStream? RequestBody { get; set; }
+
+    /// <summary>Counts the response body when the upstream sent no Content-Length; null otherwise.</summary>
+    internal ObservedStream? ResponseBody { get; set; }
+
+    /// <summary>The request's span, when tracing is on and the request is traced.</summary>
+    public System.Diagnostics.Activity? Span { get; set; }
 }

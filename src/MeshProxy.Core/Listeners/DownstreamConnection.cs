@@ -49,6 +49,12 @@ public sealed class DownstreamConnection
     /// <summary>Whether the proxy terminated TLS on this connection.</summary>
     public bool IsTlsTerminated { get; set; }
 
+    /// <summary>The client's SPIFFE ID, when it authenticated with mTLS (Istio's source principal).</summary>
+    public string? PeerPrincipal { get; set; }
+
+    /// <summary>The SNI of the client's TLS ClientHello, when it sent one.</summary>
+    public string? ServerName { get; set; }
+
     /// <summary>
     /// The endpoint an original-destination cluster connects to for this connection: the original destination,
     /// with its IP replaced by the cluster's override for its family when it has one (inbound sends to 127.0.0.1:port

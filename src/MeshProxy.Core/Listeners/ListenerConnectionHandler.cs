@@ -27,15 +27,17 @@ internal sealed partial class ListenerConnectionHandler
     private readonly string _listenerName;
     private readonly ConfigManager _configManager;
     private readonly TcpProxy _tcpProxy;
+    private readonly ListenerStats _stats;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private ConnectionDelegate? _http;
 
-    public ListenerConnectionHandler(string listenerName, ConfigManager configManager, TcpProxy tcpProxy, TimeProvider timeProvider, ILogger logger)
+    public ListenerConnectionHandler(string listenerName, ConfigManager configManager, TcpProxy tcpProxy, ListenerStats stats, TimeProvider timeProvider, ILogger logger)
     {
         _listenerName = listenerName;
         _configManager = configManager;
         _tcpProxy = tcpProxy;
+        _stats = stats;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -54,6 +56,7 @@ internal sealed partial class ListenerConnectionHandler
     {
         var snapshot = _configManager.Acquire();
         var leased = true;
+        _stats.ConnectionOpened();
         try
         {
             if (!snapshot.Listeners.TryGetValue(_listenerName, out var listenerState))
@@ -80,6 +83,7 @@ internal sealed partial class ListenerConnectionHandler
                 {
                     if (detection.TimedOut)
                     {
+                        _stats.DetectionTimedOut();
                         Log.DetectionTimedOut(_logger, _listenerName, downstream.RemoteEndPoint, listener.DetectionTimeout);
                     }
                     return;
@@ -106,6 +110,7 @@ internal sealed partial class ListenerConnectionHandler
         }
         finally
         {
+            _stats.ConnectionClosed();
             if (leased)
             {
                 snapshot.Release();
@@ -138,6 +143,7 @@ internal sealed partial class ListenerConnectionHandler
         {
             // Nothing redirected this connection: it was made to the listener itself. Forwarding it to its
             // "original" destination would connect back here, forever.
+            _stats.RefusedConnection();
             Log.RefusedNotRedirected(_logger, _listenerName, downstream.RemoteEndPoint, original);
             return false;
         }

@@ -19,6 +19,7 @@ internal sealed partial class ListenerManager
 {
     private readonly ConfigManager _configManager;
     private readonly TcpProxy _tcpProxy;
+    private readonly StatsRegistry _stats;
     private readonly ProxyHttpApplication _application;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _timeProvider;
@@ -28,11 +29,12 @@ internal sealed partial class ListenerManager
     private Dictionary<string, ListenerServer> _running = new(StringComparer.Ordinal);
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(15);
 
-    public ListenerManager(ConfigManager configManager, TcpProxy tcpProxy, ProxyHttpApplication application, IServiceProvider services,
+    public ListenerManager(ConfigManager configManager, TcpProxy tcpProxy, StatsRegistry stats, ProxyHttpApplication application, IServiceProvider services,
         TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         _configManager = configManager;
         _tcpProxy = tcpProxy;
+        _stats = stats;
         _application = application;
         _services = services;
         _timeProvider = timeProvider;
@@ -117,7 +119,7 @@ internal sealed partial class ListenerManager
 
     private async Task<ListenerServer> StartServerAsync(ListenerConfig listener, IPEndPoint bindAddress, CancellationToken cancellationToken)
     {
-        var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _timeProvider,
+        var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _stats.Listener(listener.Name), _timeProvider,
             _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
         var server = new ListenerServer(listener, bindAddress, handler, _application, _services);
         try

@@ -21,8 +21,11 @@ public sealed partial class ConfigManager : IDisposable
     private volatile ProxySnapshot? _current;
     private long _version;
 
-    public ConfigManager(IUpstreamHttpEngineFactory engineFactory, TimeProvider timeProvider, ILogger<ConfigManager> logger)
+    private readonly StatsRegistry _stats;
+
+    public ConfigManager(IUpstreamHttpEngineFactory engineFactory, TimeProvider timeProvider, StatsRegistry stats, ILogger<ConfigManager> logger)
     {
+        _stats = stats;
         _engineFactory = engineFactory;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -66,8 +69,16 @@ public sealed partial class ConfigManager : IDisposable
                 }
                 else
                 {
-                    clusters[clusterConfig.Name] = new ClusterState(clusterConfig, _engineFactory, _timeProvider);
+                    clusters[clusterConfig.Name] = new ClusterState(clusterConfig, _engineFactory, _timeProvider, _stats.Cluster(clusterConfig.Name));
                 }
+            }
+
+            // Locality-aware balancing needs this proxy's own locality and, for zone-aware routing, the zone spread of
+            // its own service (Envoy's local cluster). Both can change with any config, so every cluster hears it.
+            var localCluster = config.Node.LocalCluster is { } localName ? clusters.GetValueOrDefault(localName) : null;
+            foreach (var cluster in clusters.Values)
+            {
+                cluster.UseLocality(config.Node.Locality, localCluster);
             }
 
             var routeTables = config.RouteTables.ToFrozenDictionary(t => t.Name, t => new RouteTable(t), StringComparer.Ordinal);

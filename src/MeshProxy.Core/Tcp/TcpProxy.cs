@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using MeshProxy.Configuration;
 using MeshProxy.Listeners;
+using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
 using MeshProxy.Telemetry;
 using MeshProxy.Upstream;
@@ -26,12 +27,14 @@ public sealed partial class TcpProxy
         useSynchronizationContext: false);
 
     private readonly IRandomFactory _randomFactory;
+    private readonly ProxyTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TcpProxy> _logger;
 
-    public TcpProxy(IRandomFactory randomFactory, TimeProvider timeProvider, ILogger<TcpProxy> logger)
+    public TcpProxy(IRandomFactory randomFactory, ProxyTelemetry telemetry, TimeProvider timeProvider, ILogger<TcpProxy> logger)
     {
         _randomFactory = randomFactory;
+        _telemetry = telemetry;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -39,19 +42,27 @@ public sealed partial class TcpProxy
     public async Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
     {
         var listener = downstream.Listener;
+        var node = snapshot.Config.Node;
+        var started = _timeProvider.GetTimestamp();
         if (downstream.FilterChain.Tcp is not { } tcp)
         {
-            Log.NoTcpHandler(_logger, listener.Name, downstream.FilterChain.Name, connection.RemoteEndPoint, downstream.OriginalDestination);
+            // A black hole (registryOnly) reports as Istio's BlackHoleCluster does: no healthy upstream.
+            var flag = downstream.FilterChain.IsBlackHole ? ResponseFlags.NoHealthyUpstream : ResponseFlags.NoRouteFound;
+            Log.NoTcpHandler(_logger, listener.Name, downstream.FilterChain.Name, downstream.RemoteEndPoint, downstream.OriginalDestination);
+            _telemetry.TcpConnectionClosed(node, downstream, null, null, flag, 0, 0, started, wasOpened: false);
             return;
         }
 
         var cluster = snapshot.Clusters[tcp.Cluster];
+        // A TCP connection has no headers: of the hash policies only the client address applies.
+        var hashKey = cluster.Config.LoadBalancer.Hash is { SourceIp: true } ? RequestHash.OfAddress(downstream.RemoteEndPoint?.Address) : null;
         var endpoint = cluster.IsOriginalDestination
             ? downstream.GetOriginalDestinationEndpoint(cluster)
-            : cluster.PickEndpoint(_randomFactory.CreateRandomInstance());
+            : cluster.PickEndpoint(new LoadBalancerContext(_randomFactory.CreateRandomInstance(), hashKey));
         if (endpoint is null)
         {
             Log.NoHealthyUpstream(_logger, listener.Name, cluster.Name);
+            _telemetry.TcpConnectionClosed(node, downstream, cluster, null, ResponseFlags.NoHealthyUpstream, 0, 0, started, wasOpened: false);
             return;
         }
 
@@ -67,10 +78,12 @@ public sealed partial class TcpProxy
         {
             cluster.Stats.ConnectFailed();
             Log.ConnectFailed(_logger, listener.Name, cluster.Name, endpoint.Address, ex.Message);
+            _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, ResponseFlags.UpstreamConnectionFailure, 0, 0, started, wasOpened: false);
             return;
         }
 
         cluster.Stats.ConnectionOpened();
+        _telemetry.TcpConnectionOpened(node, downstream, cluster, endpoint);
         using var upstream = SocketConnection.Create(socket, UpstreamPipeOptions, SocketConnectionOptions.ZeroLengthReads);
         var clientSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         IRelaySink toClient = clientSocket is not null && !downstream.IsTlsTerminated
@@ -79,6 +92,13 @@ public sealed partial class TcpProxy
         var relay = new TcpRelay(tcp.IdleTimeout);
         var outcome = await relay.RunAsync(connection.Transport.Input, toClient, upstream.Input, new SocketRelaySink(socket));
         cluster.Stats.ConnectionClosed();
+        var flags = outcome switch
+        {
+            TcpRelayOutcome.UpstreamError => ResponseFlags.UpstreamConnectionTermination,
+            TcpRelayOutcome.DownstreamError => ResponseFlags.DownstreamConnectionTermination,
+            _ => ResponseFlags.None,
+        };
+        _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, flags, relay.BytesToDownstream, relay.BytesToUpstream, started, wasOpened: true);
         Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
     }
 

@@ -1,58 +1,116 @@
+using System.Globalization;
 using MeshProxy.Runtime;
+using MeshProxy.Telemetry.AccessLog;
+using MeshProxy.Telemetry.Istio;
 using Prometheus;
 
 namespace MeshProxy.Telemetry;
 
 /// <summary>
-/// The Prometheus registry served on /stats/prometheus. Each proxy host has its own registry, so several proxies
-/// in one process (tests, the demo) never mix their numbers. Envoy-style cluster stats are copied from the live
-/// counters just before each scrape, with Envoy's Prometheus names (envoy_cluster_*).
+/// The Prometheus registry served on /stats/prometheus. Each proxy host has its own registry, so several proxies in one
+/// process (tests, the demo) never mix their numbers. Istio's standard metrics are recorded as requests finish; the
+/// Envoy-style cluster, listener and load-balancer counters are copied from the live counters just before each scrape,
+/// under Envoy's Prometheus names (envoy_cluster_*, envoy_listener_*, envoy_http_*).
 /// </summary>
 public sealed class ProxyMetrics
 {
-    private readonly ConfigManager _configManager;
-    private readonly Counter _requestsTotal;
-    private readonly Counter _responsesByClass;
-    private readonly Gauge _requestsActive;
-    private readonly Counter _connectionsTotal;
-    private readonly Gauge _connectionsActive;
-    private readonly Counter _connectFailures;
+    private static readonly string[] ClusterLabel = ["envoy_cluster_name"];
+    private static readonly string[] ListenerLabel = ["envoy_listener_name"];
 
-    public ProxyMetrics(ConfigManager configManager)
+    private readonly ConfigManager _configManager;
+    private readonly StatsRegistry _stats;
+    private readonly AccessLogWriter _accessLog;
+    private readonly IMetricFactory _factory;
+    private readonly Dictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Gauge> _gauges = new(StringComparer.Ordinal);
+
+    public ProxyMetrics(ConfigManager configManager, StatsRegistry stats, AccessLogWriter accessLog)
     {
         _configManager = configManager;
+        _stats = stats;
+        _accessLog = accessLog;
         Registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(Registry);
-        string[] cluster = ["envoy_cluster_name"];
-        _requestsTotal = factory.CreateCounter("envoy_cluster_upstream_rq_total", "Requests sent to the cluster.", cluster);
-        _responsesByClass = factory.CreateCounter("envoy_cluster_upstream_rq_xx", "Responses by status class.", ["envoy_cluster_name", "envoy_response_code_class"]);
-        _requestsActive = factory.CreateGauge("envoy_cluster_upstream_rq_active", "Requests in flight.", cluster);
-        _connectionsTotal = factory.CreateCounter("envoy_cluster_upstream_cx_total", "TCP connections opened to the cluster by the L4 relay.", cluster);
-        _connectionsActive = factory.CreateGauge("envoy_cluster_upstream_cx_active", "Open L4 relay connections to the cluster.", cluster);
-        _connectFailures = factory.CreateCounter("envoy_cluster_upstream_cx_connect_fail", "Failed upstream connection attempts.", cluster);
-        Registry.AddBeforeCollectCallback(CopyClusterStats);
+        _factory = Metrics.WithCustomRegistry(Registry);
+        Istio = new IstioMetrics(_factory);
+        Registry.AddBeforeCollectCallback(CopyCounters);
     }
 
     public CollectorRegistry Registry { get; }
 
-    private void CopyClusterStats()
+    internal IstioMetrics Istio { get; }
+
+    private void CopyCounters()
     {
-        if (!_configManager.HasConfig)
+        foreach (var (name, stats) in _stats.Clusters)
         {
-            return;
-        }
-        foreach (var cluster in _configManager.Current.Clusters.Values)
-        {
-            var stats = cluster.Stats;
-            _requestsTotal.WithLabels(cluster.Name).IncTo(stats.RequestsTotal);
-            _requestsActive.WithLabels(cluster.Name).Set(stats.RequestsActive);
-            _connectionsTotal.WithLabels(cluster.Name).IncTo(stats.ConnectionsTotal);
-            _connectionsActive.WithLabels(cluster.Name).Set(stats.ConnectionsActive);
-            _connectFailures.WithLabels(cluster.Name).IncTo(stats.ConnectFailures);
+            Count("envoy_cluster_upstream_rq_total", "Requests sent to the cluster.", name, stats.RequestsTotal);
+            Set("envoy_cluster_upstream_rq_active", "Requests in flight.", name, stats.RequestsActive);
+            Count("envoy_cluster_upstream_cx_total", "TCP connections the L4 relay opened to the cluster.", name, stats.ConnectionsTotal);
+            Set("envoy_cluster_upstream_cx_active", "Open L4 relay connections to the cluster.", name, stats.ConnectionsActive);
+            Count("envoy_cluster_upstream_cx_connect_fail", "Failed upstream connection attempts.", name, stats.ConnectFailures);
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
-                _responsesByClass.WithLabels(cluster.Name, statusClass.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(stats.ResponsesOfClass(statusClass));
+                Counter("envoy_cluster_upstream_rq_xx", "Responses by status class.", "envoy_cluster_name", "envoy_response_code_class")
+                    .WithLabels(name, statusClass.ToString(CultureInfo.InvariantCulture)).IncTo(stats.ResponsesOfClass(statusClass));
             }
         }
+        foreach (var (name, stats) in _stats.Listeners)
+        {
+            CountListener("envoy_listener_downstream_cx_total", "Connections accepted.", name, stats.ConnectionsTotal);
+            SetListener("envoy_listener_downstream_cx_active", "Connections open.", name, stats.ConnectionsActive);
+            CountListener("envoy_listener_downstream_cx_refused_not_redirected", "Capture connections refused because iptables had not redirected them.", name, stats.RefusedNotRedirected);
+            CountListener("envoy_listener_downstream_cx_detection_timeout", "Connections closed because their first bytes did not arrive in time.", name, stats.DetectionTimeouts);
+            CountListener("envoy_http_downstream_rq_total", "HTTP requests received.", name, stats.RequestsTotal);
+            for (var statusClass = 1; statusClass <= 5; statusClass++)
+            {
+                Counter("envoy_http_downstream_rq_xx", "HTTP responses by status class.", "envoy_http_conn_manager_prefix", "envoy_response_code_class")
+                    .WithLabels(name, statusClass.ToString(CultureInfo.InvariantCulture)).IncTo(stats.ResponsesOfClass(statusClass));
+            }
+        }
+        if (_configManager.HasConfig)
+        {
+            foreach (var cluster in _configManager.Current.Clusters.Values)
+            {
+                var lb = cluster.LoadBalancer.Stats;
+                Count("envoy_cluster_lb_healthy_panic", "Picks made in panic mode (all hosts used).", cluster.Name, lb.HealthyPanic);
+                Count("envoy_cluster_lb_zone_routing_all_directly", "Zone-aware picks that stayed in the local zone.", cluster.Name, lb.ZoneRoutingAllDirectly);
+                Count("envoy_cluster_lb_zone_routing_sampled", "Zone-aware picks sent to the local zone by sampling.", cluster.Name, lb.ZoneRoutingSampled);
+                Count("envoy_cluster_lb_zone_routing_cross_zone", "Zone-aware picks sent to another zone.", cluster.Name, lb.ZoneRoutingCrossZone);
+                Count("envoy_cluster_lb_zone_cluster_too_small", "Zone-aware routing skipped: too few upstream hosts.", cluster.Name, lb.ZoneClusterTooSmall);
+                Count("envoy_cluster_lb_local_cluster_not_ok", "Zone-aware routing skipped: the local cluster is unfit.", cluster.Name, lb.LocalClusterNotOk);
+                Count("envoy_cluster_lb_zone_no_capacity_left", "Zone-aware picks with no residual capacity left.", cluster.Name, lb.ZoneNoCapacityLeft);
+                Count("envoy_cluster_lb_recalculate_zone_structures", "Zone-aware routing recomputations.", cluster.Name, lb.RecalculateZoneStructures);
+            }
+        }
+        Counter("meshproxy_access_log_dropped_total", "Access-log lines dropped because the queue was full.").IncTo(_accessLog.Dropped);
+    }
+
+    private void Count(string name, string help, string cluster, long value) => Counter(name, help, ClusterLabel).WithLabels(cluster).IncTo(value);
+
+    private void Set(string name, string help, string cluster, long value) => Gauge(name, help, ClusterLabel).WithLabels(cluster).Set(value);
+
+    private void CountListener(string name, string help, string listener, long value) => Counter(name, help, ListenerLabel).WithLabels(listener).IncTo(value);
+
+    private void SetListener(string name, string help, string listener, long value) => Gauge(name, help, ListenerLabel).WithLabels(listener).Set(value);
+
+    // Scrapes run one at a time (prometheus-net serialises collection), so the dictionaries need no lock.
+    private Counter Counter(string name, string help, params string[] labels)
+    {
+        if (!_counters.TryGetValue(name, out var counter))
+        {
+            counter = _factory.CreateCounter(name, help, labels);
+            _counters[name] = counter;
+        }
+        return counter;
+    }
+
+    private Gauge Gauge(string name, string help, params string[] labels)
+    {
+        if (!_gauges.TryGetValue(name, out var gauge))
+        {
+            gauge = _factory.CreateGauge(name, help, labels);
+            _gauges[name] = gauge;
+        }
+        return gauge;
     }
 }

@@ -16,9 +16,10 @@ public sealed class ClusterState : IDisposable
     private readonly EndpointState[] _endpoints;
     private int _references;
 
-    public ClusterState(ClusterConfig config, IUpstreamHttpEngineFactory engineFactory, TimeProvider timeProvider)
+    public ClusterState(ClusterConfig config, IUpstreamHttpEngineFactory engineFactory, TimeProvider timeProvider, ClusterStats? stats = null)
     {
         Config = config;
+        Stats = stats ?? new ClusterStats();
         _endpoints = config.Endpoints.Select(e => new EndpointState(e)).ToArray();
         // The seed only staggers where round-robin cycles start between proxies; picks take the caller's random.
         var seed = unchecked((ulong)ThreadLocalRandomFactory.Instance.CreateRandomInstance().NextInt64(long.MinValue, long.MaxValue));
@@ -35,7 +36,8 @@ public sealed class ClusterState : IDisposable
     /// <summary>The client YARP sends through: our attempt layer over the configured HTTP engine.</summary>
     public HttpMessageInvoker HttpClient { get; }
 
-    public ClusterStats Stats { get; } = new();
+    /// <summary>The cluster's counters; shared with earlier versions of the cluster through the stats registry.</summary>
+    public ClusterStats Stats { get; }
 
     /// <summary>Priorities, localities and the endpoint picker; its Stats are the cluster's lb_* counters.</summary>
     public ClusterLoadBalancer LoadBalancer { get; }

@@ -104,8 +104,15 @@ public sealed class FileIdentitySourceTests : IAsyncDisposable
         Assert.Equal(2, first.Bundles.Count);
         Assert.True(first.Bundles.TryGetBundle(TrustDomain.Parse("other.mesh"), out _));
 
+        // The file is written in place, so a reload may run while it is half written; wait for the one that has it.
         var changed = new TaskCompletionSource<IdentitySnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _source.Changed += snapshot => changed.TrySetResult(snapshot);
+        _source.Changed += snapshot =>
+        {
+            if (snapshot.Bundles.TryGetBundle(TrustDomain.Parse("third.mesh"), out _))
+            {
+                changed.TrySetResult(snapshot);
+            }
+        };
         var third = CertificateAuthority.CreateRoot(TrustDomain.Parse("third.mesh"));
         File.WriteAllText(_dir.File("federated/third.mesh.json"), third.Bundle.ToSpiffeBundleJson());
         var second = await changed.Task.WaitAsync(Wait, Cancel);
