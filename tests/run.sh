@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(curl openssl nghttp2-client iptables iproute2 util-linux procps)
+packages=(curl openssl nghttp2-client iptables iproute2 util-linux procps python3 python3-prometheus-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -17,7 +17,7 @@ internal sealed class AdminRequestHandler
         meshproxy admin
           GET  /ready          200 when listeners are up and config is loaded; 503 while draining
           GET  /config_dump    the effective config as JSON
-          GET  /clusters       clusters and endpoints with their state (?format=json for JSON)
+          GET  /clusters       clusters and endpoints with their health and counters
           GET  /stats          cluster counters as text
           POST /quitquitquit   drain gracefully, then exit 0
 
@@ -27,9 +27,11 @@ internal sealed class AdminRequestHandler
     private readonly ListenerManager _listeners;
     private readonly DrainController _drain;
     private readonly ProxyMetrics _metrics;
+    private readonly StatsRegistry _stats;
 
-    public AdminRequestHandler(ConfigManager configManager, ListenerManager listeners, DrainController drain, ProxyMetrics metrics)
+    public AdminRequestHandler(ConfigManager configManager, ListenerManager listeners, DrainController drain, ProxyMetrics metrics, StatsRegistry stats)
     {
+        _stats = stats;
         _configManager = configManager;
         _listeners = listeners;
         _drain = drain;
@@ -49,8 +51,8 @@ internal sealed class AdminRequestHandler
             (ServerRole.Metrics, "/stats/prometheus") => PrometheusAsync(context),
             (ServerRole.Admin, "/ready") => ReadyAsync(context),
             (ServerRole.Admin, "/config_dump") => ConfigDumpAsync(context),
-            (ServerRole.Admin, "/clusters") => TextAsync(context, ClustersWriter.WriteClusters(_configManager.Current)),
-            (ServerRole.Admin, "/stats") => TextAsync(context, ClustersWriter.WriteStats(_configManager.Current)),
+            (ServerRole.Admin, "/clusters") => TextAsync(context, ClustersWriter.WriteClusters(_configManager.Current, _stats)),
+            (ServerRole.Admin, "/stats") => TextAsync(context, ClustersWriter.WriteStats(_configManager.Current, _stats)),
             (ServerRole.Admin, "/quitquitquit") when HttpMethods.IsPost(method) => QuitAsync(context),
             (ServerRole.Admin, "/quitquitquit") => StatusAsync(context, StatusCodes.Status405MethodNotAllowed, "use POST\n"),
             (ServerRole.Admin, "/") => TextAsync(context, Help),

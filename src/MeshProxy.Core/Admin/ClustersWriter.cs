@@ -1,30 +1,34 @@
 using System.Text;
+using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
+using MeshProxy.Telemetry;
+using MeshProxy.Upstream;
 
 namespace MeshProxy.Admin;
 
 /// <summary>
-/// /clusters in Envoy's text format ("cluster::endpoint::stat::value"), one line per endpoint statistic,
-/// and /stats as "cluster.name.stat: value" lines. Both read the same counters.
+/// /clusters in Envoy's text format ("cluster::endpoint::stat::value"), one line per endpoint fact, and /stats as
+/// "cluster.name.stat: value" lines. Both read the same counters as /stats/prometheus.
 /// </summary>
 internal static class ClustersWriter
 {
-    public static string WriteClusters(ProxySnapshot snapshot)
+    public static string WriteClusters(ProxySnapshot snapshot, StatsRegistry stats)
     {
         var text = new StringBuilder();
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             text.Append(cluster.Name).Append("::type::").Append(cluster.Config.Type).Append('\n');
             text.Append(cluster.Name).Append("::lb_policy::").Append(cluster.Config.LbPolicy).Append('\n');
+            AppendClusterCounters(text, cluster.Name + "::", "::", stats.Cluster(cluster.Name), cluster);
             foreach (var endpoint in cluster.Endpoints)
             {
                 var prefix = $"{cluster.Name}::{endpoint.Address}::";
-                text.Append(prefix).Append("health_flags::healthy\n");
-                text.Append(prefix).Append("weight::").Append(endpoint.Config.Weight).Append('\n');
-                text.Append(prefix).Append("priority::").Append(endpoint.Config.Priority).Append('\n');
-                text.Append(prefix).Append("region::").Append(endpoint.Config.Locality.Region).Append('\n');
-                text.Append(prefix).Append("zone::").Append(endpoint.Config.Locality.Zone).Append('\n');
-                text.Append(prefix).Append("sub_zone::").Append(endpoint.Config.Locality.Subzone).Append('\n');
+                text.Append(prefix).Append("health_flags::").Append(HealthFlags(endpoint)).Append('\n');
+                text.Append(prefix).Append("weight::").Append(endpoint.Weight).Append('\n');
+                text.Append(prefix).Append("priority::").Append(endpoint.Priority).Append('\n');
+                text.Append(prefix).Append("region::").Append(endpoint.Locality.Region).Append('\n');
+                text.Append(prefix).Append("zone::").Append(endpoint.Locality.Zone).Append('\n');
+                text.Append(prefix).Append("sub_zone::").Append(endpoint.Locality.Subzone).Append('\n');
                 text.Append(prefix).Append("rq_active::").Append(endpoint.ActiveRequests).Append('\n');
                 text.Append(prefix).Append("rq_total::").Append(endpoint.TotalRequests).Append('\n');
                 text.Append(prefix).Append("rq_error::").Append(endpoint.FailedRequests).Append('\n');
@@ -33,23 +37,81 @@ internal static class ClustersWriter
         return text.ToString();
     }
 
-    public static string WriteStats(ProxySnapshot snapshot)
+    public static string WriteStats(ProxySnapshot snapshot, StatsRegistry stats)
     {
         var text = new StringBuilder();
-        foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        foreach (var (name, clusterStats) in stats.Clusters)
         {
-            var prefix = $"cluster.{cluster.Name}.";
-            var stats = cluster.Stats;
-            text.Append(prefix).Append("upstream_cx_active: ").Append(stats.ConnectionsActive).Append('\n');
-            text.Append(prefix).Append("upstream_cx_connect_fail: ").Append(stats.ConnectFailures).Append('\n');
-            text.Append(prefix).Append("upstream_cx_total: ").Append(stats.ConnectionsTotal).Append('\n');
-            text.Append(prefix).Append("upstream_rq_active: ").Append(stats.RequestsActive).Append('\n');
-            text.Append(prefix).Append("upstream_rq_total: ").Append(stats.RequestsTotal).Append('\n');
+            snapshot.Clusters.TryGetValue(name, out var cluster);
+            AppendClusterCounters(text, $"cluster.{name}.", ": ", clusterStats, cluster);
+        }
+        foreach (var (name, listenerStats) in stats.Listeners)
+        {
+            var prefix = $"listener.{name}.";
+            text.Append(prefix).Append("downstream_cx_total: ").Append(listenerStats.ConnectionsTotal).Append('\n');
+            text.Append(prefix).Append("downstream_cx_active: ").Append(listenerStats.ConnectionsActive).Append('\n');
+            text.Append(prefix).Append("downstream_cx_refused_not_redirected: ").Append(listenerStats.RefusedNotRedirected).Append('\n');
+            text.Append(prefix).Append("downstream_cx_detection_timeout: ").Append(listenerStats.DetectionTimeouts).Append('\n');
+            text.Append($"http.{name}.downstream_rq_total: ").Append(listenerStats.RequestsTotal).Append('\n');
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
-                text.Append(prefix).Append("upstream_rq_").Append(statusClass).Append("xx: ").Append(stats.ResponsesOfClass(statusClass)).Append('\n');
+                text.Append($"http.{name}.downstream_rq_{statusClass}xx: ").Append(listenerStats.ResponsesOfClass(statusClass)).Append('\n');
             }
         }
         return text.ToString();
+    }
+
+    private static void AppendClusterCounters(StringBuilder text, string prefix, string separator, ClusterStats stats, ClusterState? cluster)
+    {
+        void Line(string name, long value) => text.Append(prefix).Append(name).Append(separator).Append(value).Append('\n');
+
+        Line("upstream_cx_active", stats.ConnectionsActive);
+        Line("upstream_cx_connect_fail", stats.ConnectFailures);
+        Line("upstream_cx_total", stats.ConnectionsTotal);
+        Line("upstream_rq_active", stats.RequestsActive);
+        Line("upstream_rq_total", stats.RequestsTotal);
+        for (var statusClass = 1; statusClass <= 5; statusClass++)
+        {
+            Line($"upstream_rq_{statusClass}xx", stats.ResponsesOfClass(statusClass));
+        }
+        if (cluster is not null)
+        {
+            var lb = cluster.LoadBalancer.Stats;
+            Line("lb_healthy_panic", lb.HealthyPanic);
+            Line("lb_local_cluster_not_ok", lb.LocalClusterNotOk);
+            Line("lb_recalculate_zone_structures", lb.RecalculateZoneStructures);
+            Line("lb_zone_cluster_too_small", lb.ZoneClusterTooSmall);
+            Line("lb_zone_no_capacity_left", lb.ZoneNoCapacityLeft);
+            Line("lb_zone_routing_all_directly", lb.ZoneRoutingAllDirectly);
+            Line("lb_zone_routing_cross_zone", lb.ZoneRoutingCrossZone);
+            Line("lb_zone_routing_sampled", lb.ZoneRoutingSampled);
+        }
+    }
+
+    /// <summary>Envoy's health flags: "healthy", or what makes the endpoint unusable ("/failed_active_hc/failed_outlier_check").</summary>
+    private static string HealthFlags(EndpointState endpoint)
+    {
+        var flags = new StringBuilder();
+        if (endpoint.FailedActiveHealthCheck)
+        {
+            flags.Append("/failed_active_hc");
+        }
+        if (endpoint.EjectedByOutlierDetection)
+        {
+            flags.Append("/failed_outlier_check");
+        }
+        if (endpoint.HealthStatus is EndpointHealth.Degraded)
+        {
+            flags.Append("/degraded_eds_health");
+        }
+        if (endpoint.HealthStatus is EndpointHealth.Unhealthy)
+        {
+            flags.Append("/failed_eds_health");
+        }
+        if (endpoint.HealthStatus is EndpointHealth.Draining)
+        {
+            flags.Append("/pending_dynamic_removal");
+        }
+        return flags.Length == 0 ? "healthy" : flags.ToString();
     }
 }
