@@ -55,6 +55,17 @@ internal sealed partial class ConfigReloader
         await _lock.WaitAsync(cancellationToken);
         try
         {
+            if (_configManager.HasConfig && _configManager.Current.Config is { } running)
+            {
+                if (running.Telemetry != config.Telemetry)
+                {
+                    Log.AppliesAtRestart(_logger, "telemetry");
+                }
+                if (running.Admin != config.Admin)
+                {
+                    Log.AppliesAtRestart(_logger, "admin");
+                }
+            }
             var changes = await _listenerManager.BindAsync(config, cancellationToken);
             _configManager.Apply(config);
             _ = _listenerManager.RetireAsync(changes);
@@ -70,5 +81,9 @@ internal sealed partial class ConfigReloader
         [LoggerMessage(EventId = EventIds.ConfigRejected, Level = LogLevel.Error,
             Message = "Rejected the new config in {Path} ({Count} errors); the running config stays:\n{Errors}")]
         public static partial void Rejected(ILogger logger, string path, int count, string errors);
+
+        [LoggerMessage(EventId = EventIds.ConfigAppliesAtRestart, Level = LogLevel.Warning,
+            Message = "The new config changes the '{Section}' section, which applies at the next restart; the rest is applied now")]
+        public static partial void AppliesAtRestart(ILogger logger, string section);
     }
 }

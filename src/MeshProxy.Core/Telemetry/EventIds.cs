@@ -12,6 +12,7 @@ public static class EventIds
     public const int ListenerStarted = 4;
     public const int ListenerStopped = 5;
     public const int ListenerBindFailed = 6;
+    public const int ConfigAppliesAtRestart = 7;
 
     // Connections: 100-199
     public const int ConnectionRefusedNoRedirect = 100;
