@@ -2,6 +2,7 @@ using MeshProxy.Listeners;
 using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
 using MeshProxy.Telemetry;
+using MeshProxy.Upstream;
 using MeshProxy.Utilities;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -124,6 +125,7 @@ public sealed partial class HttpProxy
         var statusCode = httpContext.Response.StatusCode;
         cluster.Stats.RequestFinished(statusCode);
         endpoint.RequestFinished(failed: statusCode >= 500 || error != ForwarderError.None);
+        cluster.OutcomeObserver.OnOutcome(endpoint, Outcome(context, statusCode));
     }
 
     /// <summary>
@@ -161,6 +163,25 @@ public sealed partial class HttpProxy
         });
         context.RequestBody = body;
         httpContext.Request.Body = body;
+    }
+
+    /// <summary>What outlier detection hears: the upstream's status, or the local-origin failure behind a local reply.</summary>
+    private static EndpointOutcome Outcome(ProxyRequestContext context, int statusCode)
+    {
+        var flags = context.Flags;
+        if ((flags & ResponseFlags.UpstreamConnectionFailure) != 0)
+        {
+            return EndpointOutcome.Failure(LocalOriginFailure.ConnectFailed);
+        }
+        if ((flags & ResponseFlags.UpstreamRequestTimeout) != 0)
+        {
+            return EndpointOutcome.Failure(LocalOriginFailure.Timeout);
+        }
+        if ((flags & (ResponseFlags.UpstreamRemoteReset | ResponseFlags.UpstreamConnectionTermination | ResponseFlags.UpstreamProtocolError)) != 0)
+        {
+            return EndpointOutcome.Failure(LocalOriginFailure.Reset);
+        }
+        return EndpointOutcome.Response(statusCode);
     }
 
     private async Task HandleForwarderErrorAsync(HttpContext httpContext, ProxyRequestContext context, ForwarderError error)

@@ -77,6 +77,7 @@ public sealed partial class TcpProxy
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
             cluster.Stats.ConnectFailed();
+            cluster.OutcomeObserver.OnOutcome(endpoint, EndpointOutcome.Failure(ex is OperationCanceledException ? LocalOriginFailure.Timeout : LocalOriginFailure.ConnectFailed));
             Log.ConnectFailed(_logger, listener.Name, cluster.Name, endpoint.Address, ex.Message);
             _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, ResponseFlags.UpstreamConnectionFailure, 0, 0, started, wasOpened: false);
             return;

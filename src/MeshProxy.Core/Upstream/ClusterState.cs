@@ -44,6 +44,9 @@ public sealed class ClusterState : IDisposable
 
     public bool IsOriginalDestination => Config.Type == ClusterType.OriginalDestination;
 
+    /// <summary>Hears every attempt's outcome (outlier detection); set by the health subsystem. Default: nobody.</summary>
+    public IEndpointOutcomeObserver OutcomeObserver { get; set; } = IEndpointOutcomeObserver.None;
+
     /// <summary>Picks an endpoint for a new request or connection; null when there is none (Envoy's UH).</summary>
     public EndpointState? PickEndpoint(Random random) => LoadBalancer.Pick(new LoadBalancerContext(random));
 
