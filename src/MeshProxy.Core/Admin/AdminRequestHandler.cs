@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MeshProxy.Listeners;
 using MeshProxy.Runtime;
+using MeshProxy.Security;
 using MeshProxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
@@ -28,9 +29,11 @@ internal sealed class AdminRequestHandler
     private readonly DrainController _drain;
     private readonly ProxyMetrics _metrics;
     private readonly StatsRegistry _stats;
+    private readonly MeshIdentity _identity;
 
-    public AdminRequestHandler(ConfigManager configManager, ListenerManager listeners, DrainController drain, ProxyMetrics metrics, StatsRegistry stats)
+    public AdminRequestHandler(ConfigManager configManager, ListenerManager listeners, DrainController drain, ProxyMetrics metrics, StatsRegistry stats, MeshIdentity identity)
     {
+        _identity = identity;
         _stats = stats;
         _configManager = configManager;
         _listeners = listeners;
@@ -38,7 +41,8 @@ internal sealed class AdminRequestHandler
         _metrics = metrics;
     }
 
-    public bool IsReady => _configManager.HasConfig && _listeners.AllListenersUp && !_drain.IsDraining;
+    /// <summary>Config applied, every listener up, an SVID loaded when mTLS is configured, and not draining.</summary>
+    public bool IsReady => _configManager.HasConfig && _listeners.AllListenersUp && _identity.HasIdentity && !_drain.IsDraining;
 
     public Task HandleAsync(HttpContext context)
     {
@@ -66,7 +70,8 @@ internal sealed class AdminRequestHandler
         {
             return TextAsync(context, "LIVE\n");
         }
-        return StatusAsync(context, StatusCodes.Status503ServiceUnavailable, _drain.IsDraining ? "DRAINING\n" : "PRE_INITIALIZING\n");
+        var state = _drain.IsDraining ? "DRAINING\n" : _identity.HasIdentity ? "PRE_INITIALIZING\n" : "PRE_INITIALIZING: waiting for this proxy's SVID\n";
+        return StatusAsync(context, StatusCodes.Status503ServiceUnavailable, state);
     }
 
     private async Task ConfigDumpAsync(HttpContext context)

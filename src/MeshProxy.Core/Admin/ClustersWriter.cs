@@ -52,6 +52,14 @@ internal static class ClustersWriter
             text.Append(prefix).Append("downstream_cx_active: ").Append(listenerStats.ConnectionsActive).Append('\n');
             text.Append(prefix).Append("downstream_cx_refused_not_redirected: ").Append(listenerStats.RefusedNotRedirected).Append('\n');
             text.Append(prefix).Append("downstream_cx_detection_timeout: ").Append(listenerStats.DetectionTimeouts).Append('\n');
+            text.Append(prefix).Append("downstream_cx_plaintext_refused: ").Append(listenerStats.PlaintextRefused).Append('\n');
+            text.Append(prefix).Append("rbac.allowed: ").Append(listenerStats.RbacAllowedCount).Append('\n');
+            text.Append(prefix).Append("rbac.denied: ").Append(listenerStats.RbacDeniedCount).Append('\n');
+            text.Append(prefix).Append("ssl.handshake: ").Append(listenerStats.TlsHandshakes).Append('\n');
+            foreach (var (reason, count) in listenerStats.TlsFailures.All)
+            {
+                text.Append(prefix).Append("ssl.handshake_failure.").Append(reason).Append(": ").Append(count).Append('\n');
+            }
             text.Append($"http.{name}.downstream_rq_total: ").Append(listenerStats.RequestsTotal).Append('\n');
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
@@ -70,6 +78,11 @@ internal static class ClustersWriter
         Line("upstream_cx_total", stats.ConnectionsTotal);
         Line("upstream_rq_active", stats.RequestsActive);
         Line("upstream_rq_total", stats.RequestsTotal);
+        Line("ssl.handshake", stats.TlsHandshakes);
+        foreach (var (reason, count) in stats.TlsFailures.All)
+        {
+            Line("ssl.handshake_failure." + reason, count);
+        }
         for (var statusClass = 1; statusClass <= 5; statusClass++)
         {
             Line($"upstream_rq_{statusClass}xx", stats.ResponsesOfClass(statusClass));

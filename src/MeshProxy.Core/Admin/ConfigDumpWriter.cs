@@ -49,6 +49,7 @@ internal static class ConfigDumpWriter
             WriteCluster(json, cluster);
         }
         json.WriteEndArray();
+        SecurityDumpWriter.WriteIdentityAndAuthorization(json, config);
         json.WriteEndObject();
     }
 
@@ -79,10 +80,12 @@ internal static class ConfigDumpWriter
             }
             json.WriteEndArray();
             json.WriteEndObject();
+            SecurityDumpWriter.WriteDownstreamTls(json, chain.Tls);
             WriteHandling(json, chain.Http, chain.Tcp);
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        SecurityDumpWriter.WriteDownstreamTls(json, listener.Tls);
         WriteHandling(json, listener.Http, listener.Tcp);
         json.WriteEndObject();
     }
@@ -212,6 +215,7 @@ internal static class ConfigDumpWriter
         json.WriteString("idleTimeout", Durations.Format(cluster.IdleTimeout));
         json.WriteString("lbPolicy", cluster.LbPolicy);
         json.WriteString("httpProtocol", Camel(cluster.HttpProtocol));
+        SecurityDumpWriter.WriteUpstreamTls(json, cluster.Tls);
         WriteAddresses(json, "sourceAddress", cluster.SourceAddresses);
         WriteAddresses(json, "originalDestinationOverride", cluster.OriginalDestinationOverrides);
         json.WriteStartArray("endpoints");
@@ -324,7 +328,7 @@ internal static class ConfigDumpWriter
         json.WriteEndObject();
     }
 
-    private static string Camel<T>(T value)
+    internal static string Camel<T>(T value)
         where T : struct, Enum
     {
         var name = value.ToString();

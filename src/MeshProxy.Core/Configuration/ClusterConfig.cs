@@ -17,7 +17,10 @@ public sealed record ClusterConfig
     /// <summary>Static endpoints, or the connection's original destination. Default: static.</summary>
     public ClusterType Type { get; init; } = ClusterType.Static;
 
-    /// <summary>TCP connect timeout (TLS included once mTLS is on). Default 5s. On expiry: 503, flag UF.</summary>
+    /// <summary>Mutual TLS to the endpoints. Null: plaintext.</summary>
+    public UpstreamTlsConfig? Tls { get; init; }
+
+    /// <summary>TCP connect timeout, the TLS handshake included. Default 5s. On expiry: 503, flag UF.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Upstream connections idle for this long are closed. Default 1h (Envoy's idle_timeout).</summary>

@@ -15,6 +15,7 @@ public static class ConfigLoader
         new RouteTableValidator(),
         new ClusterValidator(),
         new TelemetryValidator(),
+        new SecurityValidator(),
         new LoadBalancerValidator(),
     ];
 

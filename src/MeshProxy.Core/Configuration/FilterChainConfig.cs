@@ -14,6 +14,9 @@ public sealed record FilterChainConfig
 
     public FilterChainMatchConfig Match { get; init; } = new();
 
+    /// <summary>The TLS mode of matching connections (Istio's per-port PeerAuthentication). Null: the listener's.</summary>
+    public DownstreamTlsConfig? Tls { get; init; }
+
     /// <summary>How HTTP on matching connections is routed. Null: HTTP is relayed as TCP.</summary>
     public HttpListenerConfig? Http { get; init; }
 

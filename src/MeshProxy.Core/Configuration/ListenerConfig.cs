@@ -52,6 +52,9 @@ public sealed record ListenerConfig
     /// </summary>
     public OutboundPolicy OutboundPolicy { get; init; } = OutboundPolicy.AllowAny;
 
+    /// <summary>Default TLS mode for connections no filter chain matches. Default: disable.</summary>
+    public DownstreamTlsConfig Tls { get; init; } = new();
+
     /// <summary>Default handling of HTTP (HTTP/1.1 and h2c). Null: HTTP is forwarded as opaque TCP.</summary>
     public HttpListenerConfig? Http { get; init; }
 

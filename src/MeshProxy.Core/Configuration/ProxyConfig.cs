@@ -26,4 +26,10 @@ public sealed record ProxyConfig
 
     /// <summary>Access logs and tracing.</summary>
     public TelemetryConfig Telemetry { get; init; } = new();
+
+    /// <summary>This proxy's SPIFFE identity, for mTLS.</summary>
+    public IdentityConfig Identity { get; init; } = new();
+
+    /// <summary>Authorization policies for inbound traffic (Istio's AuthorizationPolicy).</summary>
+    public EquatableArray<AuthorizationPolicyConfig> Authorization { get; init; } = EquatableArray<AuthorizationPolicyConfig>.Empty;
 }

@@ -4,6 +4,8 @@ using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.Listeners;
 using MeshProxy.Runtime;
+using MeshProxy.Security;
+using MeshProxy.Security.Authorization;
 using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
 using MeshProxy.Telemetry.AccessLog;
@@ -80,6 +82,11 @@ public sealed class ProxyHost : IAsyncDisposable
         services.AddHttpForwarder();
         services.AddSingleton(config);
         services.AddSingleton<StatsRegistry>();
+        // Before ProxyStartup, so the identity sources load before listeners take connections.
+        services.AddSingleton(sp => new MeshIdentity(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<MeshIdentity>());
+        services.AddSingleton<UpstreamTlsConnector>();
+        services.AddSingleton<InboundAuthorization>();
         services.AddSingleton<ConfigManager>();
         services.AddSingleton<ConfigReloader>();
         services.AddSingleton<HttpProxy>();
@@ -91,7 +98,7 @@ public sealed class ProxyHost : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddSingleton(sp => new RequestTracer(sp.GetRequiredService<ProxyConfig>()));
         services.AddSingleton(sp => new ProxyTelemetry(sp.GetRequiredService<ProxyMetrics>(), sp.GetRequiredService<AccessLogWriter>(),
-            sp.GetRequiredService<RequestTracer>(), sp.GetRequiredService<StatsRegistry>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<RequestTracer>(), sp.GetRequiredService<StatsRegistry>(), sp.GetRequiredService<MeshIdentity>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DrainController>();
         services.AddSingleton<AdminRequestHandler>();
         services.AddHostedService(sp => sp.GetRequiredService<DrainController>());

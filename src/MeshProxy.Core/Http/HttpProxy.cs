@@ -1,6 +1,7 @@
 using MeshProxy.Listeners;
 using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
+using MeshProxy.Security.Authorization;
 using MeshProxy.Telemetry;
 using MeshProxy.Upstream;
 using MeshProxy.Utilities;
@@ -25,12 +26,14 @@ public sealed partial class HttpProxy
     private readonly ProxyTelemetry _telemetry;
     private readonly ProxyHttpTransformer _transformer;
     private readonly IRandomFactory _randomFactory;
+    private readonly InboundAuthorization _authorization;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<HttpProxy> _logger;
 
     public HttpProxy(IHttpForwarder forwarder, ConfigManager configManager, ProxyTelemetry telemetry, IRandomFactory randomFactory,
-        TimeProvider timeProvider, ILogger<HttpProxy> logger)
+        InboundAuthorization authorization, TimeProvider timeProvider, ILogger<HttpProxy> logger)
     {
+        _authorization = authorization;
         _forwarder = forwarder;
         _configManager = configManager;
         _telemetry = telemetry;
@@ -73,6 +76,14 @@ public sealed partial class HttpProxy
         {
             // Istio's REGISTRY_ONLY: HTTP to a destination the mesh does not know is answered with 502.
             await LocalReply.WriteAsync(httpContext, StatusCodes.Status502BadGateway, "");
+            return;
+        }
+        // Envoy's RBAC filter runs before the router: a denied request is never routed.
+        var decision = _authorization.Authorize(snapshot, connection, request.Method, request.Path.Value);
+        if (!decision.IsAllowed)
+        {
+            context.ResponseCodeDetails = decision.DeniedDetails;
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status403Forbidden, LocalReply.AccessDenied);
             return;
         }
         var route = chain.Http is { } http && snapshot.RouteTables.TryGetValue(http.RouteTable, out var table)

@@ -8,6 +8,7 @@ public static class LocalReply
 {
     public const string NoHealthyUpstream = "no healthy upstream";
     public const string UpstreamRequestTimeout = "upstream request timeout";
+    public const string AccessDenied = "RBAC: access denied";
 
     public static string ResetBeforeHeaders(string reason) => "upstream connect error or disconnect/reset before headers. reset reason: " + reason;
 

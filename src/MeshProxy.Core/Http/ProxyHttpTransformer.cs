@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using MeshProxy.Security;
 using MeshProxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +11,8 @@ namespace MeshProxy.Http;
 
 /// <summary>
 /// Header handling on the way through. YARP copies the headers and strips hop-by-hop ones; on top of that the proxy
-/// keeps the client's Host (a sidecar is transparent), adds x-forwarded-for and x-forwarded-proto, hands the
+/// keeps the client's Host (a sidecar is transparent), adds x-forwarded-for and x-forwarded-proto, sets
+/// x-forwarded-client-cert, hands the
 /// request context to the upstream handler, and reports x-envoy-upstream-service-time.
 /// </summary>
 internal sealed class ProxyHttpTransformer : HttpTransformer
@@ -31,6 +33,7 @@ internal sealed class ProxyHttpTransformer : HttpTransformer
             proxyRequest.Headers.Host = host.Value;
         }
 
+        SetForwardedClientCert(httpContext, proxyRequest, context.Connection.ForwardedClientCert);
         if (context.FilterChain?.Http is { ForwardedHeaders: true })
         {
             AddForwardedHeaders(httpContext, proxyRequest, context.Connection.IsTlsTerminated);
@@ -66,6 +69,22 @@ internal sealed class ProxyHttpTransformer : HttpTransformer
             httpContext.Response.Headers["x-envoy-upstream-service-time"] = ((long)serviceTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         }
         return proceed;
+    }
+
+    /// <summary>
+    /// Envoy's forward_client_cert_details as Istio sets it: on an mTLS connection the client's element is appended
+    /// (APPEND_FORWARD); otherwise any XFCC the client sent is removed, since nothing vouches for it (SANITIZE).
+    /// </summary>
+    private static void SetForwardedClientCert(HttpContext httpContext, HttpRequestMessage proxyRequest, string? element)
+    {
+        proxyRequest.Headers.Remove(ForwardedClientCert.HeaderName);
+        if (element is null)
+        {
+            return;
+        }
+        var existing = httpContext.Request.Headers[ForwardedClientCert.HeaderName];
+        var value = StringValues.IsNullOrEmpty(existing) ? element : string.Join(",", (IEnumerable<string?>)existing) + "," + element;
+        proxyRequest.Headers.TryAddWithoutValidation(ForwardedClientCert.HeaderName, value);
     }
 
     private static void AddForwardedHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, bool isTls)

@@ -41,6 +41,9 @@ public sealed class ProxyRequestContext
 
     public ResponseFlags Flags { get; set; }
 
+    /// <summary>Envoy's %RESPONSE_CODE_DETAILS% where the proxy answered for a reason the flags do not name (an authorization denial).</summary>
+    public string? ResponseCodeDetails { get; set; }
+
     /// <summary>Envoy's reset reason for a failure before response headers ("connection failure", ...), for the local reply.</summary>
     public string? UpstreamResetReason { get; set; }
 

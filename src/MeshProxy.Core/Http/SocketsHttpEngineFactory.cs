@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshProxy.Configuration;
+using MeshProxy.Security;
 using MeshProxy.Upstream;
 
 namespace MeshProxy.Http;
@@ -8,9 +9,16 @@ namespace MeshProxy.Http;
 /// <summary>
 /// The default upstream HTTP engine: a SocketsHttpHandler per cluster, set up as a proxy needs it
 /// (no cookies, redirects, decompression or proxy discovery) with the cluster's timeouts and source address.
+/// A cluster with mTLS gets its TLS from the connect callback: request URIs stay http://, and the handler speaks
+/// HTTP/1.1 or HTTP/2 (prior knowledge, matching the ALPN offered) over the authenticated stream.
 /// </summary>
 public sealed class SocketsHttpEngineFactory : IUpstreamHttpEngineFactory
 {
+    private readonly UpstreamTlsConnector? _tls;
+
+    /// <param name="tls">Needed for clusters with mTLS; without it such a cluster fails to build.</param>
+    public SocketsHttpEngineFactory(UpstreamTlsConnector? tls = null) => _tls = tls;
+
     public HttpMessageHandler CreateHandler(ClusterConfig cluster)
     {
         var handler = new SocketsHttpHandler
@@ -26,16 +34,30 @@ public sealed class SocketsHttpEngineFactory : IUpstreamHttpEngineFactory
             PooledConnectionIdleTimeout = cluster.IdleTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : cluster.IdleTimeout,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         };
-        var sourceAddresses = cluster.SourceAddresses;
-        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, sourceAddresses, cancellationToken);
+        if (cluster.Tls is not { } tls)
+        {
+            handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, cluster.SourceAddresses, cancellationToken);
+            return handler;
+        }
+        var connector = _tls ?? throw new InvalidOperationException($"Cluster '{cluster.Name}' uses mTLS, but the HTTP engine has no TLS connector.");
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var address = EndpointOf(context.DnsEndPoint);
+            var transport = await ConnectAsync(context.DnsEndPoint, cluster.SourceAddresses, cancellationToken);
+            var request = context.InitialRequestMessage;
+            var protocols = request.Version.Major >= 2 ? MeshAlpn.Http2Client : MeshAlpn.Http11Client;
+            var endpoint = request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var proxyContext) ? proxyContext.Endpoint : null;
+            return await connector.AuthenticateAsync(transport, cluster, tls, protocols, endpoint, address, cancellationToken);
+        };
         return handler;
     }
 
     private static async ValueTask<Stream> ConnectAsync(DnsEndPoint target, IReadOnlyList<IPAddress> sourceAddresses, CancellationToken cancellationToken)
     {
-        // Endpoints are IP literals, so the "DNS" endpoint never needs resolving.
-        var address = IPAddress.Parse(target.Host.AsSpan().Trim("[]"));
-        var socket = await UpstreamSocketConnector.ConnectAsync(new IPEndPoint(address, target.Port), sourceAddresses, cancellationToken);
+        var socket = await UpstreamSocketConnector.ConnectAsync(EndpointOf(target), sourceAddresses, cancellationToken);
         return new NetworkStream(socket, ownsSocket: true);
     }
+
+    // Endpoints are IP literals, so the "DNS" endpoint never needs resolving.
+    private static IPEndPoint EndpointOf(DnsEndPoint target) => new(IPAddress.Parse(target.Host.AsSpan().Trim("[]")), target.Port);
 }

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using MeshProxy.Security;
 using MeshProxy.Telemetry;
 
 namespace MeshProxy.Http;
@@ -12,6 +13,14 @@ public static class UpstreamFailure
 {
     public static (ResponseFlags Flag, string Reason, int StatusCode) Classify(Exception? exception)
     {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is UpstreamTlsException tls)
+            {
+                // Envoy's wording for a failed upstream TLS handshake, with our failure label as the TLS error.
+                return (ResponseFlags.UpstreamConnectionFailure, "connection failure, transport failure reason: TLS_error: " + tls.Reason, 503);
+            }
+        }
         for (var ex = exception; ex is not null; ex = ex.InnerException)
         {
             switch (ex)

@@ -52,6 +52,9 @@ public sealed class DownstreamConnection
     /// <summary>The client's SPIFFE ID, when it authenticated with mTLS (Istio's source principal).</summary>
     public string? PeerPrincipal { get; set; }
 
+    /// <summary>This connection's x-forwarded-client-cert element, when the client authenticated with mTLS.</summary>
+    public string? ForwardedClientCert { get; set; }
+
     /// <summary>The SNI of the client's TLS ClientHello, when it sent one.</summary>
     public string? ServerName { get; set; }
 

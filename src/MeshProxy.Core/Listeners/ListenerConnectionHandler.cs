@@ -1,12 +1,18 @@
 using System.Net;
+using System.Net.Security;
 using MeshProxy.Configuration;
+using MeshProxy.Identity.Tls;
 using MeshProxy.Runtime;
+using MeshProxy.Security;
+using MeshProxy.Security.Authorization;
 using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
+using MeshProxy.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Listeners;
@@ -14,13 +20,18 @@ namespace MeshProxy.Listeners;
 /// <summary>
 /// The first thing every connection on a data-plane listener meets. It recovers the original destination of
 /// captured connections (refusing those that were not redirected, so a misconfiguration cannot loop), sniffs the
-/// protocol, and hands the connection to Kestrel's HTTP server or to the TCP relay.
+/// protocol, terminates mesh mTLS where the filter chain's mode asks for it, applies inbound authorization to TCP,
+/// and hands the connection to Kestrel's HTTP server or to the TCP relay.
 /// </summary>
 /// <remarks>
-/// Each listener's Kestrel chain is: this handler, then Kestrel's TLS middleware, then <see cref="CaptureHttp"/>,
-/// then Kestrel's HTTP server. Plaintext HTTP skips the TLS middleware by calling the captured HTTP delegate
-/// directly; the TLS middleware is only entered for connections the proxy terminates (mTLS, inbound).
-/// Having it in the chain also keeps Kestrel from downgrading the cleartext endpoint to HTTP/1.1 only.
+/// Each listener's Kestrel chain is: this handler, then Kestrel's TLS middleware, then <see cref="CaptureHttp"/>'s
+/// dispatcher, then Kestrel's HTTP server. Plaintext HTTP skips the TLS middleware by calling the captured HTTP
+/// delegate directly; the TLS middleware is only entered for connections the proxy terminates (mesh mTLS), and
+/// hands the decrypted connection to the dispatcher, which sends it on to HTTP or TCP by ALPN or by sniffing.
+/// Having the TLS middleware in the chain also keeps Kestrel from downgrading the cleartext endpoint to HTTP/1.1.
+/// TLS modes (Istio's PeerAuthentication): DISABLE relays TLS untouched; PERMISSIVE terminates TLS whose ClientHello
+/// offers an Istio ALPN ("istio", "istio-h2", ...) and relays other TLS (the app's own) and plaintext; STRICT
+/// terminates all TLS and refuses plaintext.
 /// </remarks>
 internal sealed partial class ListenerConnectionHandler
 {
@@ -30,26 +41,46 @@ internal sealed partial class ListenerConnectionHandler
     private readonly ListenerStats _stats;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly MeshIdentity _identity;
+    private readonly InboundAuthorization _authorization;
     private ConnectionDelegate? _http;
+    private ConnectionDelegate? _tlsTermination;
 
-    public ListenerConnectionHandler(string listenerName, ConfigManager configManager, TcpProxy tcpProxy, ListenerStats stats, TimeProvider timeProvider, ILogger logger)
+    public ListenerConnectionHandler(string listenerName, ConfigManager configManager, TcpProxy tcpProxy, ListenerStats stats, MeshIdentity identity,
+        InboundAuthorization authorization, TimeProvider timeProvider, ILogger logger)
     {
         _listenerName = listenerName;
         _configManager = configManager;
         _tcpProxy = tcpProxy;
         _stats = stats;
+        _identity = identity;
+        _authorization = authorization;
         _timeProvider = timeProvider;
         _logger = logger;
     }
 
-    /// <summary>The outermost middleware of the listener.</summary>
-    public ConnectionDelegate Entry(ConnectionDelegate tlsTermination) => OnConnectedAsync;
+    /// <summary>The outermost middleware of the listener; remembers the TLS middleware for connections it terminates.</summary>
+    public ConnectionDelegate Entry(ConnectionDelegate tlsTermination)
+    {
+        _tlsTermination = tlsTermination;
+        return OnConnectedAsync;
+    }
 
     /// <summary>The innermost middleware: remembers Kestrel's HTTP server so plaintext HTTP can go straight to it.</summary>
     public ConnectionDelegate CaptureHttp(ConnectionDelegate http)
     {
         _http = http;
-        return http;
+        return OnTlsEstablishedAsync;
+    }
+
+    /// <summary>The TLS middleware's per-handshake options: this proxy's current SVID, and a client SVID required.</summary>
+    public ValueTask<SslServerAuthenticationOptions> CreateTlsOptionsAsync(TlsHandshakeCallbackContext context)
+    {
+        var downstream = context.Connection.Features.GetRequiredFeature<DownstreamConnection>();
+        downstream.ServerName = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+        var verification = new PeerVerification();
+        context.Connection.Features.Set(verification);
+        return ValueTask.FromResult(_identity.CreateServerOptions(verification));
     }
 
     private async Task OnConnectedAsync(ConnectionContext connection)
@@ -76,6 +107,23 @@ internal sealed partial class ListenerConnectionHandler
                 ? new Detection(DetectedProtocol.Opaque, TimedOut: false)
                 : await ProtocolDetector.DetectAsync(connection.Transport.Input, listener.DetectionTimeout, _timeProvider, connection.ConnectionClosed);
             downstream.Protocol = detection.Protocol;
+            var tlsMode = downstream.FilterChain.TlsMode;
+
+            if (detection.Protocol == DetectedProtocol.Tls && tlsMode != DownstreamTlsMode.Disable
+                && (tlsMode == DownstreamTlsMode.Strict || await OffersMeshAlpnAsync(connection, listener)))
+            {
+                // The handshake and whatever follows lease snapshots of their own.
+                snapshot.Release();
+                leased = false;
+                await TerminateTlsAsync(connection, downstream);
+                return;
+            }
+            if (tlsMode == DownstreamTlsMode.Strict)
+            {
+                _stats.PlaintextWasRefused();
+                Log.PlaintextRefused(_logger, _listenerName, downstream.RemoteEndPoint, downstream.FilterChain.Name);
+                return;
+            }
 
             if (detection.Protocol == DetectedProtocol.NeedMoreData)
             {
@@ -88,7 +136,7 @@ internal sealed partial class ListenerConnectionHandler
                     }
                     return;
                 }
-                await _tcpProxy.ProxyAsync(connection, downstream, snapshot);
+                await ProxyTcpAsync(connection, downstream, snapshot);
                 return;
             }
 
@@ -106,7 +154,7 @@ internal sealed partial class ListenerConnectionHandler
                 return;
             }
 
-            await _tcpProxy.ProxyAsync(connection, downstream, snapshot);
+            await ProxyTcpAsync(connection, downstream, snapshot);
         }
         finally
         {
@@ -117,6 +165,97 @@ internal sealed partial class ListenerConnectionHandler
             }
         }
     }
+
+    /// <summary>PERMISSIVE terminates only mesh mTLS, which Istio's clients mark with an "istio" ALPN; other TLS is the app's own.</summary>
+    private async ValueTask<bool> OffersMeshAlpnAsync(ConnectionContext connection, ListenerConfig listener)
+    {
+        var read = await ClientHelloReader.ReadAsync(connection.Transport.Input, ClientHelloLimits.Default, listener.DetectionTimeout, _timeProvider,
+            connection.ConnectionClosed);
+        if (read.Status != ClientHelloReadStatus.Completed || read.ParseResult.Status != ClientHelloParseStatus.Found)
+        {
+            return false;
+        }
+        foreach (var protocol in read.ParseResult.Hello.ApplicationProtocols)
+        {
+            if (MeshAlpn.IsMeshProtocol(protocol))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Runs Kestrel's TLS middleware, which calls <see cref="OnTlsEstablishedAsync"/> once the handshake succeeds.</summary>
+    private async Task TerminateTlsAsync(ConnectionContext connection, DownstreamConnection downstream)
+    {
+        if (!_identity.HasIdentity)
+        {
+            CountTlsFailure(downstream, "no_identity", "this proxy has no SVID yet");
+            return;
+        }
+        await _tlsTermination!(connection);
+        if (!downstream.IsTlsTerminated)
+        {
+            var verification = connection.Features.Get<PeerVerification>();
+            var reason = verification is null ? "handshake_error" : MeshIdentity.FailureReason(verification);
+            CountTlsFailure(downstream, reason, verification?.Result?.Detail ?? "the handshake failed before the peer's certificate was checked");
+        }
+    }
+
+    private void CountTlsFailure(DownstreamConnection downstream, string reason, string detail)
+    {
+        _stats.TlsFailures.Increment(reason);
+        Log.TlsFailed(_logger, _listenerName, downstream.RemoteEndPoint, reason, detail);
+    }
+
+    /// <summary>The decrypted connection, after a successful handshake: to HTTP by ALPN (or by sniffing), else to TCP.</summary>
+    private async Task OnTlsEstablishedAsync(ConnectionContext connection)
+    {
+        var downstream = connection.Features.GetRequiredFeature<DownstreamConnection>();
+        var peerId = connection.Features.Get<PeerVerification>()?.PeerId?.ToString();
+        downstream.IsTlsTerminated = true;
+        downstream.PeerPrincipal = peerId;
+        if (peerId is not null && connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate is { } certificate)
+        {
+            downstream.ForwardedClientCert = ForwardedClientCert.Format(_identity.Id?.ToString(), certificate, peerId);
+        }
+        _stats.TlsHandshakeCompleted();
+
+        var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? default;
+        var protocol = alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) ? DetectedProtocol.Http2
+            : alpn.Span.SequenceEqual(SslApplicationProtocol.Http11.Protocol.Span) ? DetectedProtocol.Http1
+            : (await ProtocolDetector.DetectAsync(connection.Transport.Input, downstream.Listener.DetectionTimeout, _timeProvider, connection.ConnectionClosed)).Protocol;
+        downstream.Protocol = protocol;
+        if (protocol == DetectedProtocol.NeedMoreData)
+        {
+            return;
+        }
+        if (IsHttp(protocol, downstream.Listener, downstream.FilterChain))
+        {
+            if (protocol == DetectedProtocol.Http2 && !alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span))
+            {
+                // An h2 preface without ALPN h2: Kestrel picks HTTP/2 by ALPN only.
+                connection.Features.Set<ITlsApplicationProtocolFeature>(PriorKnowledgeHttp2Feature.Instance);
+            }
+            await _http!(connection);
+            return;
+        }
+        var snapshot = _configManager.Acquire();
+        try
+        {
+            await ProxyTcpAsync(connection, downstream, snapshot);
+        }
+        finally
+        {
+            snapshot.Release();
+        }
+    }
+
+    /// <summary>Relays a connection as TCP, once inbound authorization (if any) has allowed it.</summary>
+    private Task ProxyTcpAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
+        => _authorization.Authorize(snapshot, downstream, method: null, path: null).IsAllowed
+            ? _tcpProxy.ProxyAsync(connection, downstream, snapshot)
+            : Task.CompletedTask;
 
     /// <summary>
     /// HTTP goes to the HTTP server when the connection's filter chain routes HTTP (a black hole answers it with 502).
@@ -153,6 +292,14 @@ internal sealed partial class ListenerConnectionHandler
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = EventIds.PlaintextRefused, Level = LogLevel.Debug,
+            Message = "Listener {Listener}: refused plaintext from {Remote}: filter chain {Chain} is STRICT mTLS")]
+        public static partial void PlaintextRefused(ILogger logger, string listener, EndPoint? remote, string chain);
+
+        [LoggerMessage(EventId = EventIds.InboundTlsFailed, Level = LogLevel.Information,
+            Message = "Listener {Listener}: mTLS handshake with {Remote} failed ({Reason}): {Detail}")]
+        public static partial void TlsFailed(ILogger logger, string listener, EndPoint? remote, string reason, string detail);
+
         [LoggerMessage(EventId = EventIds.ConnectionRefusedNoRedirect, Level = LogLevel.Warning,
             Message = "Listener {Listener}: refused a connection from {Remote} whose original destination {Original} is the listener itself (it was not redirected; forwarding it would loop)")]
         public static partial void RefusedNotRedirected(ILogger logger, string listener, EndPoint? remote, IPEndPoint original);

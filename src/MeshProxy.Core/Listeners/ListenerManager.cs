@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.Runtime;
+using MeshProxy.Security;
+using MeshProxy.Security.Authorization;
 using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -21,6 +23,8 @@ internal sealed partial class ListenerManager
     private readonly TcpProxy _tcpProxy;
     private readonly StatsRegistry _stats;
     private readonly ProxyHttpApplication _application;
+    private readonly MeshIdentity _identity;
+    private readonly InboundAuthorization _authorization;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
@@ -29,9 +33,11 @@ internal sealed partial class ListenerManager
     private Dictionary<string, ListenerServer> _running = new(StringComparer.Ordinal);
     private TimeSpan _drainTimeout = TimeSpan.FromSeconds(15);
 
-    public ListenerManager(ConfigManager configManager, TcpProxy tcpProxy, StatsRegistry stats, ProxyHttpApplication application, IServiceProvider services,
-        TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public ListenerManager(ConfigManager configManager, TcpProxy tcpProxy, StatsRegistry stats, ProxyHttpApplication application, MeshIdentity identity,
+        InboundAuthorization authorization, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
+        _identity = identity;
+        _authorization = authorization;
         _configManager = configManager;
         _tcpProxy = tcpProxy;
         _stats = stats;
@@ -119,7 +125,7 @@ internal sealed partial class ListenerManager
 
     private async Task<ListenerServer> StartServerAsync(ListenerConfig listener, IPEndPoint bindAddress, CancellationToken cancellationToken)
     {
-        var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _stats.Listener(listener.Name), _timeProvider,
+        var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _stats.Listener(listener.Name), _identity, _authorization, _timeProvider,
             _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
         var server = new ListenerServer(listener, bindAddress, handler, _application, _services);
         try

@@ -41,10 +41,7 @@ internal sealed class ListenerServer
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.Use(handler.Entry);
-            listen.UseHttps(new TlsHandshakeCallbackOptions
-            {
-                OnConnection = _ => throw new InvalidOperationException($"Listener '{config.Name}' does not terminate TLS."),
-            });
+            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = handler.CreateTlsOptionsAsync });
             listen.Use(handler.CaptureHttp);
             listenOptions = listen;
         });

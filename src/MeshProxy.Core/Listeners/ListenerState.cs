@@ -16,11 +16,12 @@ public sealed class ListenerState
     {
         Config = config;
         _chains = config.FilterChains
-            .Select(c => (new FilterChain(c.Name, c.Http, c.Tcp, IsBlackHole: false), c.Match.DestinationPort, c.Match.DestinationAddresses.ToArray()))
+            .Select(c => (new FilterChain(c.Name, c.Http, c.Tcp, IsBlackHole: false) { TlsMode = c.Tls?.Mode ?? config.Tls.Mode },
+                c.Match.DestinationPort, c.Match.DestinationAddresses.ToArray()))
             .ToArray();
         _default = config.OutboundPolicy == OutboundPolicy.RegistryOnly
-            ? FilterChain.BlackHole
-            : new FilterChain("default", config.Http, config.Tcp, IsBlackHole: false);
+            ? FilterChain.BlackHole with { TlsMode = config.Tls.Mode }
+            : new FilterChain("default", config.Http, config.Tcp, IsBlackHole: false) { TlsMode = config.Tls.Mode };
     }
 
     public ListenerConfig Config { get; }

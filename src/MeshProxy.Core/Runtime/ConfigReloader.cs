@@ -36,6 +36,14 @@ internal sealed partial class ConfigReloader
         {
             return [];
         }
+        if (_configManager.HasConfig && _configManager.Current.Config.Identity != result.Config!.Identity)
+        {
+            // The identity source is wired at start; running mTLS on the old one against a config that names another
+            // would be a silent lie, so the whole reload is refused and the running config stays.
+            var error = new ConfigError(path, 0, 0, "identity", "the identity source changed; that applies at restart only, so this reload was not applied");
+            Log.Rejected(_logger, path, 1, error.ToString());
+            return [error];
+        }
         try
         {
             await ApplyAsync(result.Config!, cancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using MeshProxy.Configuration;
 using MeshProxy.Listeners;
 using MeshProxy.Routing;
+using MeshProxy.Security.Authorization;
 using MeshProxy.Upstream;
 
 namespace MeshProxy.Runtime;
@@ -24,6 +25,7 @@ public sealed class ProxySnapshot
         RouteTables = routeTables;
         Clusters = clusters;
         Listeners = config.Listeners.ToFrozenDictionary(l => l.Name, l => new ListenerState(l), StringComparer.Ordinal);
+        Authorizer = new Authorizer(config.Authorization);
         foreach (var cluster in clusters.Values)
         {
             cluster.AddReference();
@@ -40,6 +42,9 @@ public sealed class ProxySnapshot
     public FrozenDictionary<string, RouteTable> RouteTables { get; }
 
     public FrozenDictionary<string, ClusterState> Clusters { get; }
+
+    /// <summary>The inbound authorization policies, compiled.</summary>
+    public Authorizer Authorizer { get; }
 
     /// <summary>Takes a lease; fails once the snapshot has been fully released, and the caller must read the current one again.</summary>
     internal bool TryAcquire()

@@ -12,5 +12,5 @@ internal sealed class PipeRelaySink : IRelaySink
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         => await _writer.WriteAsync(data, cancellationToken);
 
-    public void ShutdownSend() => _writer.Complete();
+    public ValueTask ShutdownSendAsync() => _writer.CompleteAsync();
 }

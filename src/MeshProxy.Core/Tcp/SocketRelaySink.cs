@@ -22,15 +22,21 @@ internal sealed class SocketRelaySink : IRelaySink
         }
     }
 
-    public void ShutdownSend()
+    public ValueTask ShutdownSendAsync()
+    {
+        Shutdown(_socket);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Sends a FIN; a socket whose peer is gone needs none, the relay is ending anyway.</summary>
+    public static void Shutdown(Socket socket)
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Send);
+            socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // The peer is already gone; the relay is ending anyway.
         }
     }
 }

@@ -4,6 +4,7 @@ using MeshProxy.Configuration;
 using MeshProxy.Listeners;
 using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
+using MeshProxy.Security;
 using MeshProxy.Telemetry;
 using MeshProxy.Upstream;
 using MeshProxy.Utilities;
@@ -26,14 +27,19 @@ public sealed partial class TcpProxy
         resumeWriterThreshold: 512 * 1024,
         useSynchronizationContext: false);
 
+    private static readonly StreamPipeReaderOptions UpstreamStreamOptions = new(minimumReadSize: 16 * 1024, useZeroByteReads: true);
+
     private readonly IRandomFactory _randomFactory;
+    private readonly UpstreamTlsConnector? _tls;
     private readonly ProxyTelemetry _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TcpProxy> _logger;
 
-    public TcpProxy(IRandomFactory randomFactory, ProxyTelemetry telemetry, TimeProvider timeProvider, ILogger<TcpProxy> logger)
+    /// <param name="tls">Needed for clusters with mTLS.</param>
+    public TcpProxy(IRandomFactory randomFactory, ProxyTelemetry telemetry, TimeProvider timeProvider, ILogger<TcpProxy> logger, UpstreamTlsConnector? tls = null)
     {
         _randomFactory = randomFactory;
+        _tls = tls;
         _telemetry = telemetry;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -66,15 +72,15 @@ public sealed partial class TcpProxy
             return;
         }
 
-        Socket socket;
+        UpstreamTransport upstream;
         try
         {
             // Not linked to ConnectionClosed: Kestrel fires it on the client's FIN, and a client may half-close
             // right after sending its request, before the upstream connection is even up.
             using var timeout = new CancellationTokenSource(cluster.Config.ConnectTimeout, _timeProvider);
-            socket = await UpstreamSocketConnector.ConnectAsync(endpoint.Address, cluster.Config.SourceAddresses, timeout.Token);
+            upstream = await ConnectAsync(cluster, endpoint, timeout.Token);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or UpstreamTlsException)
         {
             cluster.Stats.ConnectFailed();
             cluster.OutcomeObserver.OnOutcome(endpoint, EndpointOutcome.Failure(ex is OperationCanceledException ? LocalOriginFailure.Timeout : LocalOriginFailure.ConnectFailed));
@@ -83,15 +89,15 @@ public sealed partial class TcpProxy
             return;
         }
 
+        using var _ = upstream;
         cluster.Stats.ConnectionOpened();
         _telemetry.TcpConnectionOpened(node, downstream, cluster, endpoint);
-        using var upstream = SocketConnection.Create(socket, UpstreamPipeOptions, SocketConnectionOptions.ZeroLengthReads);
         var clientSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         IRelaySink toClient = clientSocket is not null && !downstream.IsTlsTerminated
             ? new SocketRelaySink(clientSocket)
             : new PipeRelaySink(connection.Transport.Output);
         var relay = new TcpRelay(tcp.IdleTimeout);
-        var outcome = await relay.RunAsync(connection.Transport.Input, toClient, upstream.Input, new SocketRelaySink(socket));
+        var outcome = await relay.RunAsync(connection.Transport.Input, toClient, upstream.Input, upstream.Output);
         cluster.Stats.ConnectionClosed();
         var flags = outcome switch
         {
@@ -101,6 +107,27 @@ public sealed partial class TcpProxy
         };
         _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, flags, relay.BytesToDownstream, relay.BytesToUpstream, started, wasOpened: true);
         Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
+    }
+
+    /// <summary>Connects to the endpoint, with mesh mTLS when the cluster asks for it.</summary>
+    private async Task<UpstreamTransport> ConnectAsync(ClusterState cluster, EndpointState endpoint, CancellationToken cancellationToken)
+    {
+        var socket = await UpstreamSocketConnector.ConnectAsync(endpoint.Address, cluster.Config.SourceAddresses, cancellationToken);
+        if (cluster.Config.Tls is not { } tls)
+        {
+            var connection = SocketConnection.Create(socket, UpstreamPipeOptions, SocketConnectionOptions.ZeroLengthReads);
+            return new UpstreamTransport(connection.Input, new SocketRelaySink(socket), connection);
+        }
+        var connector = _tls ?? throw new InvalidOperationException($"Cluster '{cluster.Name}' uses mTLS, but the TCP proxy has no TLS connector.");
+        var ssl = await connector.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), cluster.Config, tls, MeshAlpn.TcpClient,
+            endpoint, endpoint.Address, cancellationToken);
+        return new UpstreamTransport(PipeReader.Create(ssl, UpstreamStreamOptions), new TlsRelaySink(ssl, socket), ssl);
+    }
+
+    /// <summary>The upstream side of a relay: where its bytes are read and written, and what to dispose at the end.</summary>
+    private sealed record UpstreamTransport(PipeReader Input, IRelaySink Output, IDisposable Owner) : IDisposable
+    {
+        public void Dispose() => Owner.Dispose();
     }
 
     private static partial class Log

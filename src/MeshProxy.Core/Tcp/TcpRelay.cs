@@ -100,7 +100,7 @@ internal sealed class TcpRelay
                 }
                 if (result.IsCompleted)
                 {
-                    sink.ShutdownSend();
+                    await sink.ShutdownSendAsync();
                     return TcpRelayOutcome.Completed;
                 }
             }

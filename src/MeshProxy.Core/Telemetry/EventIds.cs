@@ -31,4 +31,13 @@ public static class EventIds
     // Admin and lifecycle: 300-399
     public const int DrainStarted = 300;
     public const int DrainFinished = 301;
+
+    // Health checking and outlier detection: 400-499
+
+    // Security (mTLS and authorization): 500-599
+    public const int AuthorizationDenied = 500;
+    public const int InboundTlsFailed = 501;
+    public const int PlaintextRefused = 502;
+    public const int UpstreamTlsFailed = 503;
+    public const int StartedWithoutIdentity = 504;
 }

@@ -48,6 +48,12 @@ public sealed class ProxyMetrics
             Count("envoy_cluster_upstream_cx_total", "TCP connections the L4 relay opened to the cluster.", name, stats.ConnectionsTotal);
             Set("envoy_cluster_upstream_cx_active", "Open L4 relay connections to the cluster.", name, stats.ConnectionsActive);
             Count("envoy_cluster_upstream_cx_connect_fail", "Failed upstream connection attempts.", name, stats.ConnectFailures);
+            Count("envoy_cluster_ssl_handshake", "mTLS handshakes completed with the cluster's endpoints.", name, stats.TlsHandshakes);
+            foreach (var (reason, count) in stats.TlsFailures.All)
+            {
+                Counter("envoy_cluster_ssl_handshake_failure", "Failed mTLS handshakes with the cluster's endpoints, by reason.", "envoy_cluster_name", "reason")
+                    .WithLabels(name, reason).IncTo(count);
+            }
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
                 Counter("envoy_cluster_upstream_rq_xx", "Responses by status class.", "envoy_cluster_name", "envoy_response_code_class")
@@ -61,6 +67,15 @@ public sealed class ProxyMetrics
             CountListener("envoy_listener_downstream_cx_refused_not_redirected", "Capture connections refused because iptables had not redirected them.", name, stats.RefusedNotRedirected);
             CountListener("envoy_listener_downstream_cx_detection_timeout", "Connections closed because their first bytes did not arrive in time.", name, stats.DetectionTimeouts);
             CountListener("envoy_http_downstream_rq_total", "HTTP requests received.", name, stats.RequestsTotal);
+            CountListener("envoy_listener_ssl_handshake", "mTLS handshakes completed.", name, stats.TlsHandshakes);
+            CountListener("envoy_listener_downstream_cx_plaintext_refused", "Plaintext connections refused by STRICT mTLS.", name, stats.PlaintextRefused);
+            CountListener("envoy_listener_rbac_allowed", "Inbound requests and connections allowed by authorization policies.", name, stats.RbacAllowedCount);
+            CountListener("envoy_listener_rbac_denied", "Inbound requests and connections denied by authorization policies.", name, stats.RbacDeniedCount);
+            foreach (var (reason, count) in stats.TlsFailures.All)
+            {
+                Counter("envoy_listener_ssl_handshake_failure", "Failed mTLS handshakes, by reason.", "envoy_listener_name", "reason")
+                    .WithLabels(name, reason).IncTo(count);
+            }
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
                 Counter("envoy_http_downstream_rq_xx", "HTTP responses by status class.", "envoy_http_conn_manager_prefix", "envoy_response_code_class")

@@ -2,6 +2,7 @@ using System.Globalization;
 using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.Listeners;
+using MeshProxy.Security;
 using MeshProxy.Telemetry.AccessLog;
 using MeshProxy.Telemetry.Istio;
 using MeshProxy.Telemetry.Tracing;
@@ -23,9 +24,11 @@ public sealed class ProxyTelemetry
     private readonly AccessLogWriter _accessLog;
     private readonly StatsRegistry _stats;
     private readonly TimeProvider _timeProvider;
+    private readonly MeshIdentity _identity;
 
-    internal ProxyTelemetry(ProxyMetrics metrics, AccessLogWriter accessLog, RequestTracer tracer, StatsRegistry stats, TimeProvider timeProvider)
+    internal ProxyTelemetry(ProxyMetrics metrics, AccessLogWriter accessLog, RequestTracer tracer, StatsRegistry stats, MeshIdentity identity, TimeProvider timeProvider)
     {
+        _identity = identity;
         _metrics = metrics.Istio;
         _accessLog = accessLog;
         Tracer = tracer;
@@ -67,6 +70,7 @@ public sealed class ProxyTelemetry
                 Path = request.Path.Value + request.QueryString.Value,
                 ResponseCode = statusCode,
                 ResponseFlags = context.Flags,
+                ResponseCodeDetails = context.ResponseCodeDetails,
                 BytesReceived = requestBytes,
                 BytesSent = responseBytes,
                 DurationMilliseconds = elapsed.TotalMilliseconds,
@@ -129,7 +133,7 @@ public sealed class ProxyTelemetry
     private IstioSeriesKey SeriesKey(NodeConfig node, DownstreamConnection connection, ClusterState? cluster, EndpointState? endpoint,
         RequestProtocol protocol, int statusCode, ResponseFlags flags, int grpcStatus)
     {
-        var (local, localService) = _labels.Local(node);
+        var (local, localService) = _labels.Local(node, _identity.Id?.ToString());
         if (connection.Listener.Direction == TrafficDirection.Inbound)
         {
             // Reported by the destination: the caller is known by its mTLS identity, if any.

@@ -61,9 +61,6 @@ public enum ResponseFlags : uint
 
     /// <summary>DR: the downstream reset the stream.</summary>
     DownstreamRemoteReset = 1 << 16,
-
-    /// <summary>UAEX: the request was denied by authorization (used for inbound RBAC denials).</summary>
-    UnauthorizedExternalService = 1 << 17,
 }
 
 /// <summary>Formats flags as Envoy does: short names joined by ",", or "-" when there are none.</summary>
@@ -80,7 +77,6 @@ public static class ResponseFlagsFormatter
         (ResponseFlags.UpstreamConnectionTermination, "UC"),
         (ResponseFlags.UpstreamOverflow, "UO"),
         (ResponseFlags.NoRouteFound, "NR"),
-        (ResponseFlags.UnauthorizedExternalService, "UAEX"),
         (ResponseFlags.UpstreamRetryLimitExceeded, "URX"),
         (ResponseFlags.StreamIdleTimeout, "SI"),
         (ResponseFlags.DownstreamProtocolError, "DPE"),

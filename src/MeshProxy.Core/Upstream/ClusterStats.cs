@@ -1,3 +1,5 @@
+using MeshProxy.Telemetry;
+
 namespace MeshProxy.Upstream;
 
 /// <summary>Envoy-style counters for one cluster (cluster.&lt;name&gt;.upstream_*). Thread-safe.</summary>
@@ -9,6 +11,7 @@ public sealed class ClusterStats
     private long _connectionsTotal;
     private long _connectionsActive;
     private long _connectFailures;
+    private long _tlsHandshakes;
 
     public long RequestsTotal => Interlocked.Read(ref _requestsTotal);
 
@@ -19,6 +22,14 @@ public sealed class ClusterStats
     public long ConnectionsActive => Interlocked.Read(ref _connectionsActive);
 
     public long ConnectFailures => Interlocked.Read(ref _connectFailures);
+
+    /// <summary>mTLS handshakes completed with the cluster's endpoints (Envoy's cluster ssl.handshake).</summary>
+    public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);
+
+    /// <summary>Failed mTLS handshakes by reason (a server SVID failure label, or handshake_error).</summary>
+    public ReasonCounters TlsFailures { get; } = new();
+
+    public void TlsHandshakeCompleted() => Interlocked.Increment(ref _tlsHandshakes);
 
     /// <summary>upstream_rq_&lt;N&gt;xx for N in 1..5.</summary>
     public long ResponsesOfClass(int statusClass) => Interlocked.Read(ref _responsesByClass[statusClass]);

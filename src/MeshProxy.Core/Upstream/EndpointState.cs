@@ -34,6 +34,8 @@ public sealed class EndpointState
     /// <summary>An endpoint made up on the spot for a connection's original destination.</summary>
     public static EndpointState ForOriginalDestination(IPEndPoint address) => new(new EndpointConfig { Address = address });
 
+    private string? _peerPrincipal;
+
     public EndpointConfig Config { get; }
 
     public IPEndPoint Address { get; }
@@ -53,6 +55,13 @@ public sealed class EndpointState
     public LocalityConfig Locality => Config.Locality;
 
     public EquatableArray<KeyValuePair<string, string>> Metadata => Config.Metadata;
+
+    /// <summary>The SPIFFE ID the endpoint presented in its latest mTLS handshake (Istio's destination principal); null without mTLS.</summary>
+    public string? PeerPrincipal
+    {
+        get => Volatile.Read(ref _peerPrincipal);
+        set => Volatile.Write(ref _peerPrincipal, value);
+    }
 
     /// <summary>The health the endpoint's source reports (config, EDS, a test). Default healthy.</summary>
     public EndpointHealth HealthStatus

@@ -4,6 +4,7 @@ using MeshProxy.Identity.Bundles;
 using MeshProxy.Identity.Spiffe;
 using MeshProxy.Identity.Svids;
 using MeshProxy.Identity.Tests.Support;
+using MeshProxy.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -5,6 +5,7 @@ using MeshProxy.Identity.Spiffe;
 using MeshProxy.Identity.Svids;
 using MeshProxy.Identity.Tests.Support;
 using MeshProxy.Identity.Tls;
+using MeshProxy.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -5,8 +5,9 @@ using MeshProxy.Identity.Sources;
 using MeshProxy.Identity.Spiffe;
 using MeshProxy.Identity.Svids;
 using MeshProxy.Identity.Tests.Support;
-using MeshProxy.Identity.Workload;
 using MeshProxy.Identity.Workload.Api;
+using MeshProxy.Identity.Workload;
+using MeshProxy.TestSupport;
 using Xunit;
 
 namespace MeshProxy.Identity.Tests.Workload;

@@ -12,6 +12,7 @@ internal static class ClusterConfigReader
             Name = map.RequiredString("name"),
             Service = map.OptionalString("service"),
             Type = map.Enum("type", ClusterType.Static),
+            Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadUpstream(tls) : null,
             ConnectTimeout = map.Duration("connectTimeout", defaults.ConnectTimeout, min: TimeSpan.FromMilliseconds(1)),
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
             LbPolicy = map.OptionalString("lbPolicy") ?? defaults.LbPolicy,

@@ -18,6 +18,7 @@ internal static class ListenerConfigReader
             OnDetectionTimeout = map.Enum("onDetectionTimeout", DetectionTimeoutAction.Close),
             FilterChains = map.List("filterChains", item => item.AsMapping() is { } m ? ReadFilterChain(m) : null),
             OutboundPolicy = map.Enum("outboundPolicy", OutboundPolicy.AllowAny),
+            Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadDownstream(tls) : new DownstreamTlsConfig(),
             Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,
             Tcp = map.Mapping("tcp") is { } tcp ? ReadTcp(tcp) : null,
         };
@@ -40,6 +41,7 @@ internal static class ListenerConfigReader
         {
             Name = map.RequiredString("name"),
             Match = map.Mapping("match") is { } match ? ReadMatch(match) : new FilterChainMatchConfig(),
+            Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadDownstream(tls) : null,
             Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,
             Tcp = map.Mapping("tcp") is { } tcp ? ReadTcp(tcp) : null,
         };

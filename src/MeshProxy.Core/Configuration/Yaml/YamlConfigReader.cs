@@ -47,6 +47,8 @@ public static class YamlConfigReader
             RouteTables = root.List("routeTables", item => item.AsMapping() is { } m ? RouteTableConfigReader.Read(m) : null),
             Clusters = root.List("clusters", item => item.AsMapping() is { } m ? ClusterConfigReader.Read(m) : null),
             Telemetry = root.Mapping("telemetry") is { } telemetry ? TelemetryConfigReader.Read(telemetry) : new TelemetryConfig(),
+            Identity = root.Mapping("identity") is { } identity ? SecurityConfigReader.ReadIdentity(identity) : new IdentityConfig(),
+            Authorization = root.List("authorization", item => item.AsMapping() is { } m ? SecurityConfigReader.ReadPolicy(m) : null),
         };
         root.ReportUnknownKeys();
         return config;

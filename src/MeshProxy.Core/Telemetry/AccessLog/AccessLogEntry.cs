@@ -20,6 +20,9 @@ public sealed class AccessLogEntry
 
     public ResponseFlags ResponseFlags { get; init; }
 
+    /// <summary>Envoy's RESPONSE_CODE_DETAILS, when the proxy recorded one (e.g. rbac_access_denied_matched_policy[none]).</summary>
+    public string? ResponseCodeDetails { get; init; }
+
     public long BytesReceived { get; init; }
 
     public long BytesSent { get; init; }

@@ -36,6 +36,7 @@ internal static class AccessLogFormatter
         json.WriteString("protocol", entry.Protocol);
         json.WriteNumber("response_code", entry.ResponseCode);
         json.WriteString("response_flags", ResponseFlagsFormatter.ToShortString(entry.ResponseFlags));
+        json.WriteString("response_code_details", entry.ResponseCodeDetails);
         json.WriteNumber("bytes_received", entry.BytesReceived);
         json.WriteNumber("bytes_sent", entry.BytesSent);
         json.WriteNumber("duration", Math.Round(entry.DurationMilliseconds, 3));

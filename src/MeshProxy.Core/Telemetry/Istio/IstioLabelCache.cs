@@ -19,13 +19,13 @@ internal sealed class IstioLabelCache
 
     public static ServiceLabels NoService => UnknownService;
 
-    /// <summary>This proxy's own workload and service.</summary>
-    public (WorkloadLabels Workload, ServiceLabels Service) Local(NodeConfig node)
+    /// <summary>This proxy's own workload and service; <paramref name="principal"/> is its SPIFFE ID, when it has one.</summary>
+    public (WorkloadLabels Workload, ServiceLabels Service) Local(NodeConfig node, string? principal)
     {
         var local = _local;
-        if (local is null || !ReferenceEquals(local.Node, node))
+        if (local is null || !ReferenceEquals(local.Node, node) || !string.Equals(local.Principal, principal, StringComparison.Ordinal))
         {
-            local = new LocalLabels(node, WorkloadLabels.ForNode(node, principal: null), ServiceLabels.For(node.Service));
+            local = new LocalLabels(node, principal, WorkloadLabels.ForNode(node, principal), ServiceLabels.For(node.Service));
             _local = local;
         }
         return (local.Workload, local.Service);
@@ -35,13 +35,18 @@ internal sealed class IstioLabelCache
     public (WorkloadLabels Workload, ServiceLabels Service) Destination(ClusterState cluster, EndpointState? endpoint)
     {
         var labels = _clusters.GetValue(cluster, static c => new ClusterLabels(c));
-        if (endpoint is null || endpoint.Config.Metadata.IsEmpty)
+        var workload = labels.DefaultWorkload;
+        if (endpoint is not null && !endpoint.Config.Metadata.IsEmpty)
         {
-            return (labels.DefaultWorkload, labels.Service);
+            // Static endpoints' configs live as long as their cluster state; original-destination ones have no metadata.
+            workload = labels.Endpoints.GetOrAdd(endpoint.Config, static (config, service) =>
+                WorkloadLabels.ForEndpoint(config.Metadata, principal: null, service.Namespace == IstioLabels.Unknown ? null : service.Namespace), labels.Service);
         }
-        // Static endpoints' configs live as long as their cluster state; original-destination ones have no metadata.
-        var workload = labels.Endpoints.GetOrAdd(endpoint.Config, static (config, service) =>
-            WorkloadLabels.ForEndpoint(config.Metadata, principal: null, service.Namespace == IstioLabels.Unknown ? null : service.Namespace), labels.Service);
+        if (endpoint?.PeerPrincipal is { } principal)
+        {
+            // Over mTLS the endpoint proved who it is: Istio's destination_principal.
+            workload = labels.WithPrincipal.GetOrAdd((workload, principal), static key => key.Workload with { Principal = key.Principal });
+        }
         return (workload, labels.Service);
     }
 
@@ -49,7 +54,7 @@ internal sealed class IstioLabelCache
     public WorkloadLabels Peer(string? principal)
         => principal is null ? WorkloadLabels.Unknown : _peers.GetOrAdd(principal, static p => WorkloadLabels.ForPeer(p));
 
-    private sealed record LocalLabels(NodeConfig Node, WorkloadLabels Workload, ServiceLabels Service);
+    private sealed record LocalLabels(NodeConfig Node, string? Principal, WorkloadLabels Workload, ServiceLabels Service);
 
     private sealed class ClusterLabels
     {
@@ -64,5 +69,7 @@ internal sealed class IstioLabelCache
         public WorkloadLabels DefaultWorkload { get; }
 
         public ConcurrentDictionary<EndpointConfig, WorkloadLabels> Endpoints { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public ConcurrentDictionary<(WorkloadLabels Workload, string Principal), WorkloadLabels> WithPrincipal { get; } = new();
     }
 }

@@ -3,7 +3,7 @@ using MeshProxy.Identity.Bundles;
 using MeshProxy.Identity.Spiffe;
 using Xunit;
 
-namespace MeshProxy.Identity.Tests.Support;
+namespace MeshProxy.TestSupport;
 
 /// <summary>
 /// A set of openssl-made certificates, created once per test class: trust domain example.org (root A and an

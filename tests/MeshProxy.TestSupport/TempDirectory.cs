@@ -1,11 +1,11 @@
-namespace MeshProxy.Identity.Tests.Support;
+namespace MeshProxy.TestSupport;
 
 /// <summary>A fresh folder under the system temp dir, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "meshproxy-identity-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "meshproxy-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 

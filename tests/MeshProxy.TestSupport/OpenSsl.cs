@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using MeshProxy.TestSupport;
-using Xunit;
 
-namespace MeshProxy.Identity.Tests.Support;
+namespace MeshProxy.TestSupport;
 
 /// <summary>
 /// Makes certificates with the real openssl CLI, so the validator is tested against certificates it did not make.
@@ -23,8 +21,7 @@ public static class OpenSsl
     public static async Task<ProcessResult> RunAsync(params string[] arguments)
     {
         var result = await ProcessRunner.RunAsync(Path, arguments, Timeout);
-        Assert.True(result.ExitCode == 0, $"openssl {string.Join(' ', arguments)}\n{result}");
-        return result;
+        return result.ExitCode == 0 ? result : throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed\n{result}");
     }
 
     /// <summary>A self-signed CA <c>NAME.pem</c> + <c>NAME.key</c>, with URI SAN <c>spiffe://TRUSTDOMAIN</c> when given.</summary>
