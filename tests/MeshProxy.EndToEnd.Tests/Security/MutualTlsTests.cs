@@ -123,6 +123,11 @@ public sealed class MutualTlsTests(MeshCertificates certificates) : IClassFixtur
         {
             arguments.AddRange(["-cert", certificate, "-cert_chain", certificate, "-key", key!]);
         }
+        if (input.Length > 0)
+        {
+            // Send the request, then keep reading until the server closes (it answers "Connection: close").
+            arguments.Add("-ign_eof");
+        }
         return ProcessRunner.RunAsync(OpenSsl.Path, arguments, TimeSpan.FromSeconds(30), standardInput: input);
     }
 
