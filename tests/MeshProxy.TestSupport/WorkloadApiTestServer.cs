@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 using MeshProxy.Identity.Workload.Api;
 using Microsoft.AspNetCore.Builder;
@@ -8,24 +9,34 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace MeshProxy.Identity.Tests.Workload;
+namespace MeshProxy.TestSupport;
 
 /// <summary>
 /// A real SPIFFE Workload API server (the checked-in workload.proto, Grpc.AspNetCore, Kestrel on a Unix socket).
 /// It refuses calls without <c>workload.spiffe.io: true</c> with InvalidArgument, as the spec requires, and streams
 /// whatever the test pushes.
 /// </summary>
-internal sealed class WorkloadApiTestServer : IAsyncDisposable
+/// <remarks>
+/// Its proto types are internal: MeshProxy.Identity's own (internal) copies are visible to the test projects too, and
+/// two visible copies would make every use ambiguous. Tests describe a response with <see cref="WorkloadApiUpdate"/>.
+/// </remarks>
+public sealed class WorkloadApiTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private WorkloadApiTestServer(WebApplication app, WorkloadApiState state)
+    private WorkloadApiTestServer(WebApplication app, WorkloadApiState state, string socketPath)
     {
         _app = app;
         State = state;
+        SocketPath = socketPath;
     }
 
     public WorkloadApiState State { get; }
+
+    public string SocketPath { get; }
+
+    /// <summary>The address a client is configured with, as SPIFFE_ENDPOINT_SOCKET would hold it.</summary>
+    public string EndpointAddress => "unix://" + SocketPath;
 
     public static async Task<WorkloadApiTestServer> StartAsync(string socketPath, WorkloadApiState? state = null)
     {
@@ -39,7 +50,7 @@ internal sealed class WorkloadApiTestServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<WorkloadApiTestService>();
         await app.StartAsync();
-        return new WorkloadApiTestServer(app, state);
+        return new WorkloadApiTestServer(app, state, socketPath);
     }
 
     public async ValueTask DisposeAsync()
@@ -51,7 +62,7 @@ internal sealed class WorkloadApiTestServer : IAsyncDisposable
 }
 
 /// <summary>What the test server streams, shared across restarts: the latest response and a signal for new ones.</summary>
-internal sealed class WorkloadApiState
+public sealed class WorkloadApiState
 {
     private readonly Lock _lock = new();
     private readonly List<Channel<X509SVIDResponse>> _streams = [];
@@ -65,9 +76,10 @@ internal sealed class WorkloadApiState
 
     public int Calls => Volatile.Read(ref _calls);
 
-    /// <summary>Sends <paramref name="response"/> to every open stream, and to streams opened later.</summary>
-    public void Push(X509SVIDResponse response)
+    /// <summary>Sends <paramref name="update"/> to every open stream, and to streams opened later.</summary>
+    public void Push(WorkloadApiUpdate update)
     {
+        var response = ToResponse(update);
         lock (_lock)
         {
             _latest = response;
@@ -76,6 +88,23 @@ internal sealed class WorkloadApiState
                 stream.Writer.TryWrite(response);
             }
         }
+    }
+
+    private static X509SVIDResponse ToResponse(WorkloadApiUpdate update)
+    {
+        var response = new X509SVIDResponse();
+        response.Svids.AddRange(update.Svids.Select(svid => new X509SVID
+        {
+            SpiffeId = svid.SpiffeId,
+            X509Svid = ByteString.CopyFrom(svid.Chain),
+            X509SvidKey = ByteString.CopyFrom(svid.Key),
+            Bundle = ByteString.CopyFrom(svid.Bundle),
+        }));
+        foreach (var (trustDomain, bundle) in update.FederatedBundles)
+        {
+            response.FederatedBundles.Add(trustDomain, ByteString.CopyFrom(bundle));
+        }
+        return response;
     }
 
     internal int CountCall() => Interlocked.Increment(ref _calls);

@@ -62,9 +62,7 @@ public sealed class WorkloadApiIdentitySourceTests : IAsyncDisposable
         Assert.Equal(1, second.Bundles.Count);
 
         var other = CertificateAuthority.CreateRoot(TrustDomain.Parse("other.mesh"));
-        var withFederation = Response(svid2);
-        withFederation.FederatedBundles.Add("spiffe://other.mesh", ByteString.CopyFrom(other.Root.RawData));
-        server.State.Push(withFederation);
+        server.State.Push(Response(svid2).Federating("other.mesh", other.Root));
         var third = await updates.WaitForAsync(s => s.Bundles.Count == 2, Wait);
         Assert.True(third.Bundles.TryGetBundle(TrustDomain.Parse("other.mesh"), out var bundle));
         Assert.Equal(other.Root.Thumbprint, Assert.Single(bundle.X509Authorities).Thumbprint);
@@ -130,17 +128,15 @@ public sealed class WorkloadApiIdentitySourceTests : IAsyncDisposable
         var source = Start();
         await source.WaitForIdentityAsync(Cancel).WaitAsync(Wait, Cancel);
 
-        var wrongKey = Response(_issuer.Issue(TestIdentities.Server));
-        wrongKey.Svids[0].X509SvidKey = Response(_issuer.Issue(TestIdentities.Server)).Svids[0].X509SvidKey;
-        server.State.Push(wrongKey);
+        var wrongKey = Svid(_issuer.Issue(TestIdentities.Server)) with { Key = Svid(_issuer.Issue(TestIdentities.Server)).Key };
+        server.State.Push(new WorkloadApiUpdate([wrongKey]));
         await _logger.WaitForAsync("(private_key_mismatch)", Wait);
 
-        var mismatch = Response(_issuer.Issue(TestIdentities.Server));
-        mismatch.Svids[0].SpiffeId = "spiffe://cluster.local/ns/default/sa/other";
-        server.State.Push(mismatch);
+        var mismatch = Svid(_issuer.Issue(TestIdentities.Server)) with { SpiffeId = "spiffe://cluster.local/ns/default/sa/other" };
+        server.State.Push(new WorkloadApiUpdate([mismatch]));
         await _logger.WaitForAsync("(id_mismatch)", Wait);
 
-        server.State.Push(new X509SVIDResponse());
+        server.State.Push(new WorkloadApiUpdate([]));
         await _logger.WaitForAsync("(no_svid)", Wait);
         Assert.Equal(good.SerialNumber, source.Current!.Svid.SerialNumber);
     }
@@ -174,23 +170,9 @@ public sealed class WorkloadApiIdentitySourceTests : IAsyncDisposable
         return log;
     }
 
-    // As the Workload API sends it: concatenated DER chain, PKCS#8 DER key, DER bundle.
-    private X509SVIDResponse Response(X509Svid svid)
-    {
-        var key = System.Security.Cryptography.PemEncoding.Find(svid.ExportKeyPem());
-        var pem = svid.ExportKeyPem();
-        var der = Convert.FromBase64String(pem[key.Base64Data]);
-        var chain = svid.Leaf.RawData.Concat(svid.Intermediates.SelectMany(c => c.RawData)).ToArray();
-        var response = new X509SVIDResponse();
-        response.Svids.Add(new X509SVID
-        {
-            SpiffeId = svid.Id.ToString(),
-            X509Svid = ByteString.CopyFrom(chain),
-            X509SvidKey = ByteString.CopyFrom(der),
-            Bundle = ByteString.CopyFrom(_root.Root.RawData),
-        });
-        return response;
-    }
+    private WorkloadApiUpdate Response(X509Svid svid) => WorkloadApiUpdate.For(svid, _root.Root);
+
+    private WorkloadApiSvid Svid(X509Svid svid) => WorkloadApiSvid.From(svid, _root.Root);
 
     private sealed class UpdateLog
     {
