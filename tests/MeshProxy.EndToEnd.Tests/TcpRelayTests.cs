@@ -44,11 +44,14 @@ public sealed class TcpRelayTests
         Assert.Equal("END", Encoding.ASCII.GetString(received, payload.Length, 3));
     }
 
-    [Fact]
-    public async Task ClientHalfClosesRightAfterSending_ConnectStillHappensAndEchoArrives()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("auto")]
+    public async Task ClientHalfClosesRightAfterSending_ConnectStillHappensAndEchoArrives(string protocol)
     {
+        // With "auto" the FIN may arrive while the first bytes are being sniffed; they must still be relayed.
         await using var server = TcpEchoServer.StartEcho();
-        await using var proxy = await ProxyTestHost.StartAsync(TcpListenerYaml(server.Address, "tcp"));
+        await using var proxy = await ProxyTestHost.StartAsync(TcpListenerYaml(server.Address, protocol));
         using var client = new TcpClient();
         await client.ConnectAsync(proxy.Listener("tcp"));
 

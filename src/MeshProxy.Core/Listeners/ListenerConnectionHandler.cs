@@ -105,7 +105,7 @@ internal sealed partial class ListenerConnectionHandler
 
             var detection = listener.Protocol == ListenerProtocol.Tcp
                 ? new Detection(DetectedProtocol.Opaque, TimedOut: false)
-                : await ProtocolDetector.DetectAsync(connection.Transport.Input, listener.DetectionTimeout, _timeProvider, connection.ConnectionClosed);
+                : await ProtocolDetector.DetectAsync(connection.Transport.Input, listener.DetectionTimeout, _timeProvider);
             downstream.Protocol = detection.Protocol;
             var tlsMode = downstream.FilterChain.TlsMode;
 
@@ -169,8 +169,9 @@ internal sealed partial class ListenerConnectionHandler
     /// <summary>PERMISSIVE terminates only mesh mTLS, which Istio's clients mark with an "istio" ALPN; other TLS is the app's own.</summary>
     private async ValueTask<bool> OffersMeshAlpnAsync(ConnectionContext connection, ListenerConfig listener)
     {
+        // Not ConnectionClosed: it fires on the client's FIN (see ProtocolDetector).
         var read = await ClientHelloReader.ReadAsync(connection.Transport.Input, ClientHelloLimits.Default, listener.DetectionTimeout, _timeProvider,
-            connection.ConnectionClosed);
+            CancellationToken.None);
         if (read.Status != ClientHelloReadStatus.Completed || read.ParseResult.Status != ClientHelloParseStatus.Found)
         {
             return false;
@@ -224,7 +225,7 @@ internal sealed partial class ListenerConnectionHandler
         var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? default;
         var protocol = alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) ? DetectedProtocol.Http2
             : alpn.Span.SequenceEqual(SslApplicationProtocol.Http11.Protocol.Span) ? DetectedProtocol.Http1
-            : (await ProtocolDetector.DetectAsync(connection.Transport.Input, downstream.Listener.DetectionTimeout, _timeProvider, connection.ConnectionClosed)).Protocol;
+            : (await ProtocolDetector.DetectAsync(connection.Transport.Input, downstream.Listener.DetectionTimeout, _timeProvider)).Protocol;
         downstream.Protocol = protocol;
         if (protocol == DetectedProtocol.NeedMoreData)
         {

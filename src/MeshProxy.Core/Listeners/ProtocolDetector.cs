@@ -6,22 +6,30 @@ namespace MeshProxy.Listeners;
 /// Waits for enough of a connection's first bytes to classify it, without consuming any: whatever handles the
 /// connection next reads the same bytes from the start.
 /// </summary>
+/// <remarks>
+/// Kestrel's ConnectionClosed token is deliberately not watched: it fires on the client's FIN, and a client that
+/// sends its bytes and half-closes at once would lose them. A client that goes away ends the read by itself.
+/// </remarks>
 internal static class ProtocolDetector
 {
-    public static async ValueTask<Detection> DetectAsync(PipeReader input, TimeSpan timeout, TimeProvider timeProvider, CancellationToken connectionClosed)
+    public static async ValueTask<Detection> DetectAsync(PipeReader input, TimeSpan timeout, TimeProvider timeProvider)
     {
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, connectionClosed);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await input.ReadAsync(linked.Token);
+                result = await input.ReadAsync(deadline.Token);
             }
             catch (OperationCanceledException)
             {
-                return new Detection(DetectedProtocol.NeedMoreData, TimedOut: deadline.IsCancellationRequested);
+                return new Detection(DetectedProtocol.NeedMoreData, TimedOut: true);
+            }
+            catch (IOException)
+            {
+                // The client reset the connection before its first bytes were conclusive.
+                return new Detection(DetectedProtocol.NeedMoreData, TimedOut: false);
             }
 
             var buffer = result.Buffer;
