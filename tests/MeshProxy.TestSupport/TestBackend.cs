@@ -14,7 +14,8 @@ namespace MeshProxy.TestSupport;
 
 /// <summary>
 /// A real HTTP backend on loopback for end-to-end tests: one HTTP/1.1 port and one h2c (HTTP/2 prior knowledge) port.
-/// Endpoints: /echo (reports protocol, method, path, headers), /status/{code}, /delay/{ms}, /bytes/{n} (streams n bytes),
+/// Endpoints: /echo (reports protocol, method, path, headers), /status/{code}, /delay/{ms} (counts cancellations),
+/// /abort (drops the connection before any response), /bytes/{n} (streams n bytes),
 /// /upload (returns the body's length and SHA-256), /ws (WebSocket echo), /reset (aborts mid-response), /gated
 /// (sends a first chunk, then waits for the test to open the gate). More endpoints (gRPC) can be mapped by the caller.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class TestBackend : IAsyncDisposable
     private readonly ListenOptions _h2c;
     private readonly ConcurrentQueue<ObservedRequest> _requests = new();
     private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _cancelledDelays;
 
     private TestBackend(string name, WebApplication app, ListenOptions http1, ListenOptions h2c)
     {
@@ -41,6 +43,9 @@ public sealed class TestBackend : IAsyncDisposable
     public IPEndPoint H2cAddress => _h2c.IPEndPoint!;
 
     public IReadOnlyCollection<ObservedRequest> Requests => _requests;
+
+    /// <summary>/delay requests whose client (the proxy) cancelled them before the delay was over.</summary>
+    public int CancelledDelays => Volatile.Read(ref _cancelledDelays);
 
     /// <summary>Completes when /gated has sent its first chunk.</summary>
     public TaskCompletionSource GatedFirstChunkSent { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,9 +104,18 @@ public sealed class TestBackend : IAsyncDisposable
         app.Map("/status/{code:int}", (int code) => Results.Text($"status {code}\n", statusCode: code));
         app.Map("/delay/{milliseconds:int}", async (int milliseconds, HttpContext context) =>
         {
-            await Task.Delay(milliseconds, context.RequestAborted);
+            try
+            {
+                await Task.Delay(milliseconds, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelledDelays);
+                throw;
+            }
             return Results.Text("delayed\n");
         });
+        app.Map("/abort", (HttpContext context) => context.Abort());
         app.MapGet("/bytes/{count:long}", async (long count, HttpContext context) =>
         {
             context.Response.ContentType = "application/octet-stream";

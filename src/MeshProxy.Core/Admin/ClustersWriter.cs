@@ -79,6 +79,19 @@ internal static class ClustersWriter
         Line("upstream_rq_active", stats.RequestsActive);
         Line("upstream_rq_total", stats.RequestsTotal);
         Line("ssl.handshake", stats.TlsHandshakes);
+        var resilience = stats.Resilience;
+        Line("retry_or_shadow_abandoned", resilience.RetryAbandoned);
+        Line("upstream_cx_overflow", resilience.ConnectionOverflows);
+        Line("upstream_rq_hedge", resilience.Hedges);
+        Line("upstream_rq_max_duration_reached", resilience.MaxDurationReached);
+        Line("upstream_rq_pending_overflow", resilience.RequestOverflows);
+        Line("upstream_rq_per_try_timeout", resilience.PerTryTimeouts);
+        Line("upstream_rq_retry", resilience.Retries);
+        Line("upstream_rq_retry_backoff_exponential", resilience.RetryBackoffs);
+        Line("upstream_rq_retry_limit_exceeded", resilience.RetryLimitExceeded);
+        Line("upstream_rq_retry_overflow", resilience.RetryOverflows);
+        Line("upstream_rq_retry_success", resilience.RetrySuccesses);
+        Line("upstream_rq_timeout", resilience.RequestTimeouts);
         foreach (var (reason, count) in stats.TlsFailures.All)
         {
             Line("ssl.handshake_failure." + reason, count);

@@ -124,6 +124,7 @@ internal static class ConfigDumpWriter
                 json.WriteStringValue(domain);
             }
             json.WriteEndArray();
+            ResilienceDumpWriter.WriteVirtualHost(json, virtualHost);
             json.WriteStartArray("routes");
             foreach (var route in virtualHost.Routes)
             {
@@ -203,6 +204,7 @@ internal static class ConfigDumpWriter
         }
         json.WriteString("timeout", Durations.Format(route.Timeout));
         json.WriteString("idleTimeout", Durations.Format(route.IdleTimeout));
+        ResilienceDumpWriter.WriteRoute(json, route);
         json.WriteEndObject();
     }
 
@@ -239,6 +241,7 @@ internal static class ConfigDumpWriter
         }
         json.WriteEndArray();
         WriteLoadBalancer(json, cluster.LoadBalancer);
+        ResilienceDumpWriter.WriteCircuitBreakers(json, cluster.CircuitBreakers);
         json.WriteEndObject();
     }
 

@@ -48,6 +48,9 @@ public sealed record ClusterConfig
 
     /// <summary>Priorities, panic, localities and picker knobs (docs/load-balancing.md). Default: Envoy's defaults.</summary>
     public LoadBalancerConfig LoadBalancer { get; init; } = LoadBalancerConfig.Default;
+
+    /// <summary>Limits on connections, requests and retries (docs/resilience.md). Default: Envoy's.</summary>
+    public CircuitBreakersConfig CircuitBreakers { get; init; } = CircuitBreakersConfig.Default;
 }
 
 /// <summary>How a cluster finds its endpoints.</summary>

@@ -17,6 +17,7 @@ public static class ConfigLoader
         new TelemetryValidator(),
         new SecurityValidator(),
         new LoadBalancerValidator(),
+        new ResilienceValidator(),
     ];
 
     public static ConfigLoadResult LoadFile(string path)

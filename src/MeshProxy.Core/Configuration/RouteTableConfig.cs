@@ -23,6 +23,15 @@ public sealed record VirtualHostConfig
 
     /// <summary>Routes, tried in order; the first match wins.</summary>
     public EquatableArray<RouteConfig> Routes { get; init; } = EquatableArray<RouteConfig>.Empty;
+
+    /// <summary>The retry policy of routes that set none.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
+
+    /// <summary>The hedge policy of routes that set none.</summary>
+    public HedgePolicyConfig? HedgePolicy { get; init; }
+
+    /// <summary>Send x-envoy-attempt-count upstream (1 on the first attempt, +1 per retry or hedge). Default false.</summary>
+    public bool IncludeAttemptCount { get; init; }
 }
 
 /// <summary>One route: a match and where matching requests go (Envoy's Route with a RouteAction).</summary>
@@ -50,6 +59,30 @@ public sealed record RouteConfig
 
     /// <summary>A stream with no activity for this long is reset. Default 5m (Envoy's stream_idle_timeout).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The longest an upstream request may last, response body included (Envoy's max_stream_duration). Zero: no limit.
+    /// On expiry before the response: 504 (408 if the request was still arriving), flag UMSDR; after, the stream is reset.
+    /// </summary>
+    public TimeSpan MaxStreamDuration { get; init; }
+
+    /// <summary>Retries; null: the virtual host's, else none.</summary>
+    public RetryPolicyConfig? RetryPolicy { get; init; }
+
+    /// <summary>Hedging; null: the virtual host's, else none.</summary>
+    public HedgePolicyConfig? HedgePolicy { get; init; }
+
+    /// <summary>
+    /// How much of a request body is kept for replay by retries and hedges (Envoy's per_request_buffer_limit_bytes).
+    /// A larger body is not retried, and that is counted. Default 1 MiB.
+    /// </summary>
+    public int BufferLimitBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Send x-envoy-expected-rq-timeout-ms upstream: how long the proxy will wait for this attempt. Default false.</summary>
+    public bool ExpectedTimeoutHeader { get; init; }
+
+    /// <summary>Which of the cluster's circuit-breaker thresholds apply (Envoy's RouteAction.priority). Default: default.</summary>
+    public RoutingPriority Priority { get; init; }
 }
 
 /// <summary>

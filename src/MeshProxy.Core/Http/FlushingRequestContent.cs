@@ -24,7 +24,7 @@ internal sealed class FlushingRequestContent : HttpContent
         => SerializeToStreamAsync(stream, context, CancellationToken.None);
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        => _inner.CopyToAsync(new FlushingStream(stream), context, cancellationToken);
+        => _inner.CopyToAsync(new FlushingStream(stream, copy: null), context, cancellationToken);
 
     protected override bool TryComputeLength(out long length)
     {
@@ -39,48 +39,5 @@ internal sealed class FlushingRequestContent : HttpContent
             _inner.Dispose();
         }
         base.Dispose(disposing);
-    }
-
-    /// <summary>Writes through to the upstream request stream and flushes after every write.</summary>
-    private sealed class FlushingStream(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await inner.WriteAsync(buffer, cancellationToken);
-            await inner.FlushAsync(cancellationToken);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            inner.Write(buffer, offset, count);
-            inner.Flush();
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -57,6 +57,10 @@ public sealed partial class HttpProxy
         {
             _telemetry.RequestCompleted(httpContext, context);
             context.RouteTimeout?.Dispose();
+            context.UpstreamCancellation?.Dispose();
+            context.MaxStreamDuration?.Dispose();
+            context.ResponseCancellation?.Dispose();
+            context.ReplayableBody?.Dispose();
             snapshot.Release();
         }
     }
@@ -124,19 +128,50 @@ public sealed partial class HttpProxy
         }
         ObserveRequestBody(httpContext, context);
 
-        var requestConfig = ForwarderRequestConfigs.For(route.Config.IdleTimeout, cluster.Config.HttpProtocol, request.Protocol);
-        cluster.Stats.RequestStarted();
-        endpoint.RequestStarted();
-        var error = await _forwarder.SendAsync(httpContext, endpoint.DestinationPrefix, cluster.HttpClient, requestConfig,
-            _transformer, context.RouteTimeout?.Token ?? CancellationToken.None);
-        if (error != ForwarderError.None)
+        // Envoy's max_requests circuit breaker: a full cluster answers at once instead of queueing.
+        var limits = cluster.Resources.For(route.Resilience.Priority);
+        if (!limits.TryStartRequest())
         {
-            await HandleForwarderErrorAsync(httpContext, context, error);
+            context.Flags |= ResponseFlags.UpstreamOverflow;
+            await LocalReply.WriteAsync(httpContext, StatusCodes.Status503ServiceUnavailable, LocalReply.ResetBeforeHeaders("overflow"), overloaded: true);
+            return;
         }
-        var statusCode = httpContext.Response.StatusCode;
-        cluster.Stats.RequestFinished(statusCode);
-        endpoint.RequestFinished(failed: statusCode >= 500 || error != ForwarderError.None);
-        cluster.OutcomeObserver.OnOutcome(endpoint, Outcome(context, statusCode));
+        try
+        {
+            var requestConfig = ForwarderRequestConfigs.For(route.Config.IdleTimeout, cluster.Config.HttpProtocol, request.Protocol);
+            var error = await _forwarder.SendAsync(httpContext, endpoint.DestinationPrefix, cluster.HttpClient, requestConfig,
+                _transformer, UpstreamToken(context));
+            if (error != ForwarderError.None)
+            {
+                await HandleForwarderErrorAsync(httpContext, context, error);
+            }
+            // Attempts that did not answer the client were settled by the attempt layer; this one is settled here, once
+            // its response has been forwarded.
+            if (context.RespondingEndpoint is { } responding)
+            {
+                var statusCode = httpContext.Response.StatusCode;
+                cluster.Stats.RequestFinished(statusCode);
+                responding.RequestFinished(failed: statusCode >= 500 || error != ForwarderError.None);
+                cluster.OutcomeObserver.OnOutcome(responding, Outcome(context, statusCode));
+            }
+        }
+        finally
+        {
+            limits.EndRequest();
+        }
+    }
+
+    /// <summary>The token that ends the upstream exchange: the route timeout, and the route's max stream duration when it has one.</summary>
+    private CancellationToken UpstreamToken(ProxyRequestContext context)
+    {
+        var routeTimeout = context.RouteTimeout?.Token ?? CancellationToken.None;
+        if (context.Route!.Config.MaxStreamDuration is not { Ticks: > 0 } maxDuration)
+        {
+            return routeTimeout;
+        }
+        context.MaxStreamDuration = new CancellationTokenSource(maxDuration, _timeProvider);
+        context.UpstreamCancellation = CancellationTokenSource.CreateLinkedTokenSource(routeTimeout, context.MaxStreamDuration.Token);
+        return context.UpstreamCancellation.Token;
     }
 
     /// <summary>
@@ -216,7 +251,17 @@ public sealed partial class HttpProxy
         if (context.RouteTimeout?.IsCancellationRequested == true)
         {
             context.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            context.Cluster!.Stats.Resilience.RequestTimedOut();
             await LocalReply.WriteAsync(httpContext, StatusCodes.Status504GatewayTimeout, LocalReply.UpstreamRequestTimeout);
+            return;
+        }
+        if (context.MaxStreamDuration?.IsCancellationRequested == true)
+        {
+            // Envoy: 504 when the whole request had arrived, 408 while the client was still sending.
+            context.Flags |= ResponseFlags.UpstreamMaxStreamDurationReached;
+            context.Cluster!.Stats.Resilience.MaxDurationWasReached();
+            var status = context.RequestCompleteTimestamp != 0 ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status408RequestTimeout;
+            await LocalReply.WriteAsync(httpContext, status, LocalReply.MaxStreamDurationReached);
             return;
         }
 
@@ -228,7 +273,10 @@ public sealed partial class HttpProxy
                 context.Flags |= flag;
                 context.UpstreamResetReason = reason;
                 Log.UpstreamFailed(_logger, context.Cluster!.Name, context.Endpoint!.Address, reason, exception?.Message ?? error.ToString());
-                await LocalReply.WriteAsync(httpContext, statusCode, LocalReply.ResetBeforeHeaders(reason));
+                var body = flag == ResponseFlags.UpstreamRequestTimeout
+                    ? LocalReply.UpstreamRequestTimeout
+                    : LocalReply.ResetBeforeHeaders(reason, retried: context.AttemptCount > 1);
+                await LocalReply.WriteAsync(httpContext, statusCode, body, overloaded: flag == ResponseFlags.UpstreamOverflow);
                 break;
             }
             case ForwarderError.RequestTimedOut:

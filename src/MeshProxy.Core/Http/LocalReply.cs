@@ -10,7 +10,11 @@ public static class LocalReply
     public const string UpstreamRequestTimeout = "upstream request timeout";
     public const string AccessDenied = "RBAC: access denied";
 
-    public static string ResetBeforeHeaders(string reason) => "upstream connect error or disconnect/reset before headers. reset reason: " + reason;
+    public const string MaxStreamDurationReached = "upstream max stream duration reached";
+
+    /// <summary>Envoy's body for an upstream that failed before its response headers; after retries it names the latest reason.</summary>
+    public static string ResetBeforeHeaders(string reason, bool retried = false)
+        => (retried ? "upstream connect error or disconnect/reset before headers. retried and the latest reset reason: " : "upstream connect error or disconnect/reset before headers. reset reason: ") + reason;
 
     /// <summary>Writes a plain-text reply, unless the response has already started (then the stream is reset instead).</summary>
     public static Task WriteAsync(HttpContext context, int statusCode, string body, bool overloaded = false)

@@ -36,8 +36,23 @@ public sealed class ProxyRequestContext
 
     public ClusterState? Cluster { get; set; }
 
-    /// <summary>The endpoint of the latest attempt.</summary>
+    /// <summary>The endpoint of the latest attempt (the first pick until the attempt layer runs).</summary>
     public EndpointState? Endpoint { get; set; }
+
+    /// <summary>Upstream attempts made: retries and hedges included (Envoy's UPSTREAM_REQUEST_ATTEMPT_COUNT).</summary>
+    public int AttemptCount { get; set; }
+
+    /// <summary>
+    /// The endpoint whose response is going to the client; null when no attempt produced one. The attempt layer
+    /// settles every other attempt itself; the request path settles this one when the response is done.
+    /// </summary>
+    public EndpointState? RespondingEndpoint { get; set; }
+
+    /// <summary>The request body kept for retries, released when the request ends.</summary>
+    internal Resilience.ReplayableRequestBody? ReplayableBody { get; set; }
+
+    /// <summary>The winning attempt's cancellation source when retries ran; its response streams under it until the request ends.</summary>
+    internal CancellationTokenSource? ResponseCancellation { get; set; }
 
     public ResponseFlags Flags { get; set; }
 
@@ -49,6 +64,12 @@ public sealed class ProxyRequestContext
 
     /// <summary>From the end of the downstream request to the upstream's response headers (x-envoy-upstream-service-time).</summary>
     public TimeSpan? UpstreamServiceTime { get; set; }
+
+    /// <summary>Cancelled when the route's max stream duration is reached; null when it has none.</summary>
+    public CancellationTokenSource? MaxStreamDuration { get; set; }
+
+    /// <summary>The route timeout and max stream duration together, when the route has the latter.</summary>
+    internal CancellationTokenSource? UpstreamCancellation { get; set; }
 
     /// <summary>Cancelled when the route timeout expires; null when the route has no timeout.</summary>
     public CancellationTokenSource? RouteTimeout { get; set; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshProxy.Configuration;
+using MeshProxy.Resilience;
 using MeshProxy.Security;
 using MeshProxy.Upstream;
 
@@ -34,22 +35,47 @@ public sealed class SocketsHttpEngineFactory : IUpstreamHttpEngineFactory
             PooledConnectionIdleTimeout = cluster.IdleTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : cluster.IdleTimeout,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         };
-        if (cluster.Tls is not { } tls)
-        {
-            handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, cluster.SourceAddresses, cancellationToken);
-            return handler;
-        }
-        var connector = _tls ?? throw new InvalidOperationException($"Cluster '{cluster.Name}' uses mTLS, but the HTTP engine has no TLS connector.");
-        handler.ConnectCallback = async (context, cancellationToken) =>
-        {
-            var address = EndpointOf(context.DnsEndPoint);
-            var transport = await ConnectAsync(context.DnsEndPoint, cluster.SourceAddresses, cancellationToken);
-            var request = context.InitialRequestMessage;
-            var protocols = request.Version.Major >= 2 ? MeshAlpn.Http2Client : MeshAlpn.Http11Client;
-            var endpoint = request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var proxyContext) ? proxyContext.Endpoint : null;
-            return await connector.AuthenticateAsync(transport, cluster, tls, protocols, endpoint, address, cancellationToken);
-        };
+        var connector = cluster.Tls is null ? null : _tls ?? throw new InvalidOperationException($"Cluster '{cluster.Name}' uses mTLS, but the HTTP engine has no TLS connector.");
+        handler.ConnectCallback = (context, cancellationToken) => ConnectAsync(cluster, connector, context, cancellationToken);
         return handler;
+    }
+
+    /// <summary>
+    /// One upstream connection: a place under the cluster's maxConnections (waiting, as a pending request, when it is
+    /// full), the TCP connect from the cluster's source address, and mesh mTLS when the cluster asks for it.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(ClusterConfig cluster, UpstreamTlsConnector? connector, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var address = EndpointOf(context.DnsEndPoint);
+        var request = context.InitialRequestMessage;
+        var proxyContext = request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var found) ? found : null;
+        var slot = proxyContext?.Cluster is { } state
+            ? await state.Resources.For(proxyContext.Route?.Resilience.Priority ?? RoutingPriority.Default).AcquireConnectionAsync(address, cancellationToken)
+            : null;
+        try
+        {
+            var stream = await ConnectAsync(context.DnsEndPoint, cluster.SourceAddresses, cancellationToken);
+            if (connector is not null)
+            {
+                var protocols = request.Version.Major >= 2 ? MeshAlpn.Http2Client : MeshAlpn.Http11Client;
+                stream = await connector.AuthenticateAsync(stream, cluster, cluster.Tls!, protocols, proxyContext?.Endpoint, address, cancellationToken);
+            }
+            if (slot is null)
+            {
+                return stream;
+            }
+            proxyContext!.Cluster!.Stats.ConnectionOpened();
+            return new ConnectionSlotStream(stream, slot, proxyContext.Cluster.Stats);
+        }
+        catch (Exception ex)
+        {
+            slot?.Dispose();
+            if (ex is SocketException or UpstreamTlsException)
+            {
+                proxyContext?.Cluster?.Stats.ConnectFailed();
+            }
+            throw;
+        }
     }
 
     private static async ValueTask<Stream> ConnectAsync(DnsEndPoint target, IReadOnlyList<IPAddress> sourceAddresses, CancellationToken cancellationToken)

@@ -1,32 +1,66 @@
+using MeshProxy.Resilience;
+using MeshProxy.Utilities;
+
 namespace MeshProxy.Http;
 
 /// <summary>
-/// The attempt layer between YARP's forwarder and the HTTP engine. It sees each upstream attempt of a request
-/// with the request's <see cref="ProxyRequestContext"/>; retries, hedging and per-try timeouts hook in here,
-/// below routing and above the engine. It measures the upstream service time, and makes request bodies stream.
+/// The attempt layer between YARP's forwarder and the HTTP engine: every upstream attempt of a request passes here,
+/// below routing and above the engine. A route without a retry policy takes the fast path: one attempt, its request
+/// body streamed as it arrives. A route with one runs the <see cref="AttemptLoop"/> (retries, per-try timeouts,
+/// hedging). Either way it accounts each attempt, adds Envoy's per-attempt headers, and measures the upstream
+/// service time.
 /// </summary>
 internal sealed class UpstreamRequestHandler : DelegatingHandler
 {
     private readonly TimeProvider _timeProvider;
+    private readonly IRandomFactory _randomFactory;
+    private readonly Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> _sendToEngine;
 
-    public UpstreamRequestHandler(HttpMessageHandler engine, TimeProvider timeProvider)
+    public UpstreamRequestHandler(HttpMessageHandler engine, TimeProvider timeProvider, IRandomFactory randomFactory)
         : base(engine)
     {
         _timeProvider = timeProvider;
+        _randomFactory = randomFactory;
+        _sendToEngine = SendToEngineAsync;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (!request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var context) || context.Endpoint is null || context.Cluster is null)
+        {
+            return await SendToEngineAsync(request, cancellationToken);
+        }
+        var route = context.Route?.Resilience ?? RouteResilience.None;
+        var response = route.Retry is null
+            ? await SendOnceAsync(request, context, route, cancellationToken)
+            : await new AttemptLoop(_sendToEngine, request, context, route, _timeProvider, _randomFactory.CreateRandomInstance(), cancellationToken).RunAsync();
+        var from = context.RequestCompleteTimestamp != 0 ? context.RequestCompleteTimestamp : context.StartTimestamp;
+        context.UpstreamServiceTime = _timeProvider.GetElapsedTime(from);
+        return response;
+    }
+
+    /// <summary>The fast path: one attempt, nothing kept for replay.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, ProxyRequestContext context, RouteResilience route, CancellationToken cancellationToken)
+    {
+        var endpoint = context.Endpoint!;
+        AttemptAccounting.Started(context, endpoint);
+        UpstreamRequestHeaders.Set(request, context, route, _timeProvider);
         if (request.Content is { } content and not FlushingRequestContent)
         {
             request.Content = new FlushingRequestContent(content);
         }
-        var response = await base.SendAsync(request, cancellationToken);
-        if (request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var context))
+        try
         {
-            var from = context.RequestCompleteTimestamp != 0 ? context.RequestCompleteTimestamp : context.StartTimestamp;
-            context.UpstreamServiceTime = _timeProvider.GetElapsedTime(from);
+            var response = await SendToEngineAsync(request, cancellationToken);
+            context.RespondingEndpoint = endpoint;
+            return response;
         }
-        return response;
+        catch (Exception ex)
+        {
+            AttemptAccounting.Failed(context, endpoint, ex, cancellationToken);
+            throw;
+        }
     }
+
+    private Task<HttpResponseMessage> SendToEngineAsync(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
 }

@@ -14,6 +14,19 @@ public sealed class HeaderMatcher
     public bool Matches(IHeaderDictionary headers)
     {
         var present = headers.TryGetValue(_config.Name, out var values);
+        return Evaluate(present, values);
+    }
+
+    /// <summary>Matches a response's headers (retriable_headers), content headers included.</summary>
+    public bool Matches(HttpResponseMessage response)
+    {
+        var present = response.Headers.TryGetValues(_config.Name, out var values)
+            || (response.Content is { } content && content.Headers.TryGetValues(_config.Name, out values));
+        return Evaluate(present, present ? new StringValues(values!.ToArray()) : StringValues.Empty);
+    }
+
+    private bool Evaluate(bool present, StringValues values)
+    {
         bool result;
         if (_config.Present is { } wantPresent)
         {

@@ -1,4 +1,5 @@
 using MeshProxy.Configuration;
+using MeshProxy.Resilience;
 
 namespace MeshProxy.Routing;
 
@@ -8,10 +9,11 @@ public sealed class Route
     private readonly string? _cluster;
     private readonly WeightedClusterPicker? _split;
 
-    public Route(RouteConfig config, string virtualHostName)
+    public Route(RouteConfig config, VirtualHostConfig virtualHost)
     {
         Config = config;
-        VirtualHostName = virtualHostName;
+        VirtualHostName = virtualHost.Name;
+        Resilience = new RouteResilience(config, virtualHost);
         Matcher = new RouteMatcher(config.Match);
         _cluster = config.Cluster;
         _split = config.WeightedClusters.IsEmpty ? null : new WeightedClusterPicker(config.WeightedClusters);
@@ -20,6 +22,9 @@ public sealed class Route
     public RouteConfig Config { get; }
 
     public string VirtualHostName { get; }
+
+    /// <summary>Retries, hedging, timeouts and circuit-breaker priority, resolved with the virtual host's defaults.</summary>
+    public RouteResilience Resilience { get; }
 
     /// <summary>The route's name, or its match when unnamed, for logs.</summary>
     public string DisplayName => Config.Name ?? (Config.Match.Path ?? Config.Match.Prefix ?? "/");

@@ -11,7 +11,7 @@ public sealed class VirtualHost
     public VirtualHost(VirtualHostConfig config)
     {
         Config = config;
-        _routes = config.Routes.Select(r => new Route(r, config.Name)).ToArray();
+        _routes = config.Routes.Select(r => new Route(r, config)).ToArray();
     }
 
     public VirtualHostConfig Config { get; }

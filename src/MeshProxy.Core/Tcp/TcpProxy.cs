@@ -72,6 +72,15 @@ public sealed partial class TcpProxy
             return;
         }
 
+        // Envoy's max_connections for TCP: a full cluster closes the connection (UO) instead of queueing it.
+        using var slot = cluster.Resources.For(RoutingPriority.Default).TryOpenConnection(endpoint.Address);
+        if (slot is null)
+        {
+            Log.Overflow(_logger, listener.Name, cluster.Name);
+            _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, ResponseFlags.UpstreamOverflow, 0, 0, started, wasOpened: false);
+            return;
+        }
+
         UpstreamTransport upstream;
         try
         {
@@ -132,6 +141,10 @@ public sealed partial class TcpProxy
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = EventIds.TcpUpstreamOverflow, Level = LogLevel.Warning,
+            Message = "Listener {Listener}: cluster {Cluster} is at maxConnections; closing the connection (UO)")]
+        public static partial void Overflow(ILogger logger, string listener, string cluster);
+
         [LoggerMessage(EventId = EventIds.ConnectionClosedNoHandler, Level = LogLevel.Debug,
             Message = "Listener {Listener}: filter chain {Chain} has no tcp target; closed the connection from {Remote} to {Destination}")]
         public static partial void NoTcpHandler(ILogger logger, string listener, string chain, System.Net.EndPoint? remote, System.Net.IPEndPoint? destination);

@@ -22,6 +22,7 @@ public static class EventIds
     public const int TcpUpstreamConnectFailed = 104;
     public const int TcpRelayEnded = 105;
     public const int TcpNoHealthyUpstream = 106;
+    public const int TcpUpstreamOverflow = 107;
 
     // HTTP: 200-299
     public const int UpstreamRequestFailed = 200;

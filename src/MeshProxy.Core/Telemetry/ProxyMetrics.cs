@@ -45,10 +45,11 @@ public sealed class ProxyMetrics
         {
             Count("envoy_cluster_upstream_rq_total", "Requests sent to the cluster.", name, stats.RequestsTotal);
             Set("envoy_cluster_upstream_rq_active", "Requests in flight.", name, stats.RequestsActive);
-            Count("envoy_cluster_upstream_cx_total", "TCP connections the L4 relay opened to the cluster.", name, stats.ConnectionsTotal);
-            Set("envoy_cluster_upstream_cx_active", "Open L4 relay connections to the cluster.", name, stats.ConnectionsActive);
+            Count("envoy_cluster_upstream_cx_total", "Connections opened to the cluster's endpoints (HTTP pools and L4 relays).", name, stats.ConnectionsTotal);
+            Set("envoy_cluster_upstream_cx_active", "Open connections to the cluster's endpoints.", name, stats.ConnectionsActive);
             Count("envoy_cluster_upstream_cx_connect_fail", "Failed upstream connection attempts.", name, stats.ConnectFailures);
             Count("envoy_cluster_ssl_handshake", "mTLS handshakes completed with the cluster's endpoints.", name, stats.TlsHandshakes);
+            CountResilience(name, stats.Resilience);
             foreach (var (reason, count) in stats.TlsFailures.All)
             {
                 Counter("envoy_cluster_ssl_handshake_failure", "Failed mTLS handshakes with the cluster's endpoints, by reason.", "envoy_cluster_name", "reason")
@@ -98,6 +99,22 @@ public sealed class ProxyMetrics
             }
         }
         Counter("meshproxy_access_log_dropped_total", "Access-log lines dropped because the queue was full.").IncTo(_accessLog.Dropped);
+    }
+
+    private void CountResilience(string cluster, Resilience.ResilienceStats stats)
+    {
+        Count("envoy_cluster_upstream_rq_retry", "Retries and hedges started.", cluster, stats.Retries);
+        Count("envoy_cluster_upstream_rq_retry_success", "Requests that succeeded after a retry.", cluster, stats.RetrySuccesses);
+        Count("envoy_cluster_upstream_rq_retry_limit_exceeded", "Retries not made: numRetries used up (URX).", cluster, stats.RetryLimitExceeded);
+        Count("envoy_cluster_upstream_rq_retry_overflow", "Retries not made: maxRetries or the retry budget full (UO).", cluster, stats.RetryOverflows);
+        Count("envoy_cluster_upstream_rq_retry_backoff_exponential", "Retries that waited an exponential back-off.", cluster, stats.RetryBackoffs);
+        Count("envoy_cluster_retry_or_shadow_abandoned", "Retries not made: the request body was over the buffer limit.", cluster, stats.RetryAbandoned);
+        Count("envoy_cluster_upstream_rq_per_try_timeout", "Attempts that reached their per-try timeout.", cluster, stats.PerTryTimeouts);
+        Count("envoy_cluster_upstream_rq_timeout", "Requests that reached the route timeout.", cluster, stats.RequestTimeouts);
+        Count("envoy_cluster_upstream_rq_hedge", "Attempts started as hedges beside a slower one (meshproxy).", cluster, stats.Hedges);
+        Count("envoy_cluster_upstream_rq_pending_overflow", "Requests refused by maxRequests or maxPendingRequests (UO).", cluster, stats.RequestOverflows);
+        Count("envoy_cluster_upstream_cx_overflow", "Connections over maxConnections.", cluster, stats.ConnectionOverflows);
+        Count("envoy_cluster_upstream_rq_max_duration_reached", "Requests ended by maxStreamDuration (UMSDR).", cluster, stats.MaxDurationReached);
     }
 
     private void Count(string name, string help, string cluster, long value) => Counter(name, help, ClusterLabel).WithLabels(cluster).IncTo(value);

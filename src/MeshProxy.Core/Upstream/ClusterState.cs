@@ -1,6 +1,7 @@
 using MeshProxy.Configuration;
 using MeshProxy.Http;
 using MeshProxy.LoadBalancing;
+using MeshProxy.Resilience;
 using MeshProxy.Utilities;
 
 namespace MeshProxy.Upstream;
@@ -24,7 +25,8 @@ public sealed class ClusterState : IDisposable
         // The seed only staggers where round-robin cycles start between proxies; picks take the caller's random.
         var seed = unchecked((ulong)ThreadLocalRandomFactory.Instance.CreateRandomInstance().NextInt64(long.MinValue, long.MaxValue));
         LoadBalancer = new ClusterLoadBalancer(_endpoints, config.LbPolicy, config.LoadBalancer, seed);
-        HttpClient = new HttpMessageInvoker(new UpstreamRequestHandler(engineFactory.CreateHandler(config), timeProvider), disposeHandler: true);
+        Resources = new ClusterResources(config.CircuitBreakers, Stats.Resilience);
+        HttpClient = new HttpMessageInvoker(new UpstreamRequestHandler(engineFactory.CreateHandler(config), timeProvider, ThreadLocalRandomFactory.Instance), disposeHandler: true);
     }
 
     public ClusterConfig Config { get; }
@@ -38,6 +40,9 @@ public sealed class ClusterState : IDisposable
 
     /// <summary>The cluster's counters; shared with earlier versions of the cluster through the stats registry.</summary>
     public ClusterStats Stats { get; }
+
+    /// <summary>The circuit breakers: requests, retries and connections in flight, per routing priority.</summary>
+    public ClusterResources Resources { get; }
 
     /// <summary>Priorities, localities and the endpoint picker; its Stats are the cluster's lb_* counters.</summary>
     public ClusterLoadBalancer LoadBalancer { get; }

@@ -1,3 +1,4 @@
+using MeshProxy.Resilience;
 using MeshProxy.Telemetry;
 
 namespace MeshProxy.Upstream;
@@ -31,6 +32,9 @@ public sealed class ClusterStats
 
     public void TlsHandshakeCompleted() => Interlocked.Increment(ref _tlsHandshakes);
 
+    /// <summary>Retry, timeout and circuit-breaker counters.</summary>
+    public ResilienceStats Resilience { get; } = new();
+
     /// <summary>upstream_rq_&lt;N&gt;xx for N in 1..5.</summary>
     public long ResponsesOfClass(int statusClass) => Interlocked.Read(ref _responsesByClass[statusClass]);
 
@@ -39,6 +43,9 @@ public sealed class ClusterStats
         Interlocked.Increment(ref _requestsTotal);
         Interlocked.Increment(ref _requestsActive);
     }
+
+    /// <summary>An attempt that ended without its response reaching the client (failed, retried, or lost a hedge race).</summary>
+    public void RequestAbandoned() => Interlocked.Decrement(ref _requestsActive);
 
     public void RequestFinished(int statusCode)
     {

@@ -40,8 +40,8 @@ public sealed class AuthorizationTests(MeshCertificates certificates) : IClassFi
         Assert.Equal("RBAC: access denied\n403", denyPolicy.StandardOutput.TrimEnd());
         Assert.Equal("RBAC: access denied\n403", noAllow.StandardOutput.TrimEnd());
         Assert.Single(mesh.Backend.Requests);
-        Assert.Equal(1, await InboundRejectionTests.CounterAsync(mesh.Server, "listener.inbound.rbac.allowed", expected: 1));
-        Assert.Equal(2, await InboundRejectionTests.CounterAsync(mesh.Server, "listener.inbound.rbac.denied", expected: 2));
+        Assert.Equal(1, await AdminStats.WaitForAsync(mesh.Server, "listener.inbound.rbac.allowed", expected: 1));
+        Assert.Equal(2, await AdminStats.WaitForAsync(mesh.Server, "listener.inbound.rbac.denied", expected: 2));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class AuthorizationTests(MeshCertificates certificates) : IClassFi
 
         Assert.Equal(0, read);
         Assert.Equal(0, mesh.Echo.Connections);
-        Assert.Equal(1, await InboundRejectionTests.CounterAsync(mesh.Server, "listener.inbound.rbac.denied", expected: 1));
+        Assert.Equal(1, await AdminStats.WaitForAsync(mesh.Server, "listener.inbound.rbac.denied", expected: 1));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class AuthorizationTests(MeshCertificates certificates) : IClassFi
         var read = await tcp.Client.ReceiveAsync(buffer, TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         Assert.True(read == 3, mesh.Logs);
-        Assert.Equal(1, await InboundRejectionTests.CounterAsync(mesh.Server, "listener.inbound.rbac.allowed", expected: 1));
+        Assert.Equal(1, await AdminStats.WaitForAsync(mesh.Server, "listener.inbound.rbac.allowed", expected: 1));
     }
 
     [Fact]

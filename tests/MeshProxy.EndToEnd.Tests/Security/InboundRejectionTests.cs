@@ -92,7 +92,7 @@ public sealed class InboundRejectionTests(MeshCertificates certificates) : IClas
         var result = await Curl.RunAsync(server.ListenerUri("inbound", "/echo").ToString());
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Equal(1, await CounterAsync(server, "listener.inbound.downstream_cx_plaintext_refused", expected: 1));
+        Assert.Equal(1, await AdminStats.WaitForAsync(server, "listener.inbound.downstream_cx_plaintext_refused", expected: 1));
     }
 
     private async Task AssertRefusedAsync(string? certificate, string? key, string reason)
@@ -102,7 +102,7 @@ public sealed class InboundRejectionTests(MeshCertificates certificates) : IClas
         var result = await MutualTlsTests.SClientAsync(server, certificate, key, "istio-http/1.1,istio,http/1.1", certificates.Server.Bundle, Request);
 
         Assert.DoesNotContain("HTTP/1.1 200", result.StandardOutput, StringComparison.Ordinal);
-        var count = await CounterAsync(server, $"listener.inbound.ssl.handshake_failure.{reason}", expected: 1);
+        var count = await AdminStats.WaitForAsync(server, $"listener.inbound.ssl.handshake_failure.{reason}", expected: 1);
         Assert.True(count == 1, $"{reason}: {count}\n{result}\n{string.Join('\n', server.Logs.Lines)}");
         Assert.Contains(server.Logs.Lines, line => line.Message.Contains($"failed ({reason})", StringComparison.Ordinal));
     }
@@ -112,26 +112,5 @@ public sealed class InboundRejectionTests(MeshCertificates certificates) : IClas
     {
         var nowhere = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9);
         return ProxyTestHost.StartAsync(SidecarYaml.Server(certificates.Server, backend ?? nowhere, nowhere, federated: true));
-    }
-
-    /// <summary>Polls /stats until the counter reaches <paramref name="expected"/> (it is counted as the handshake ends) or 10 s pass.</summary>
-    internal static async Task<long> CounterAsync(ProxyTestHost host, string name, long expected)
-    {
-        using var http = new HttpClient();
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
-        long value;
-        do
-        {
-            var stats = await http.GetStringAsync(host.AdminUri("/stats"), TestContext.Current.CancellationToken);
-            var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith(name + ": ", StringComparison.Ordinal));
-            value = line is null ? 0 : long.Parse(line[(name.Length + 2)..], System.Globalization.CultureInfo.InvariantCulture);
-            if (value >= expected)
-            {
-                return value;
-            }
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-        while (DateTimeOffset.UtcNow < deadline);
-        return value;
     }
 }

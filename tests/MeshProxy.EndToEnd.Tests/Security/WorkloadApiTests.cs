@@ -48,7 +48,7 @@ public sealed class WorkloadApiTests : IAsyncDisposable
         Assert.Equal(Serial(rotated.SerialNumber), await ServedSerialAsync(hop));
         AssertServed(await GetEchoAsync(hop.Client), ClientId);
         // One handshake for both requests: the second went over the connection made with the old SVID.
-        Assert.True(await InboundRejectionTests.CounterAsync(hop.Client, "cluster.server.ssl.handshake", expected: 1) == 1, Logs);
+        Assert.True(await AdminStats.WaitForAsync(hop.Client, "cluster.server.ssl.handshake", expected: 1) == 1, Logs);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class WorkloadApiTests : IAsyncDisposable
 
         var refused = await GetEchoAsync(otherClient);
         Assert.True(StatusCode(refused) == "503", refused + Logs);
-        var refusals = await InboundRejectionTests.CounterAsync(hop.Server, noBundle, expected: 1);
+        var refusals = await AdminStats.WaitForAsync(hop.Server, noBundle, expected: 1);
         Assert.True(refusals > 0, $"{noBundle} was not counted{Logs}");
 
         hop.Agent.State.Push(WorkloadApiUpdate.For(hop.ServerSvid, _mesh.Root.Root).Federating("other.org", _otherOrg.Root.Root));
@@ -73,7 +73,7 @@ public sealed class WorkloadApiTests : IAsyncDisposable
 
         AssertServed(await GetEchoAsync(otherClient), otherClientId);
         AssertServed(await GetEchoAsync(hop.Client), ClientId);
-        Assert.Equal(refusals, await InboundRejectionTests.CounterAsync(hop.Server, noBundle, expected: refusals));
+        Assert.Equal(refusals, await AdminStats.WaitForAsync(hop.Server, noBundle, expected: refusals));
     }
 
     public async ValueTask DisposeAsync()

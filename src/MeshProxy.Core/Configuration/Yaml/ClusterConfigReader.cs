@@ -21,6 +21,7 @@ internal static class ClusterConfigReader
             OriginalDestinationOverrides = map.IPAddresses("originalDestinationOverride"),
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
             LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
+            CircuitBreakers = map.Mapping("circuitBreakers") is { } breakers ? ResilienceConfigReader.ReadCircuitBreakers(breakers) : CircuitBreakersConfig.Default,
         };
         map.ReportUnknownKeys();
         return cluster;

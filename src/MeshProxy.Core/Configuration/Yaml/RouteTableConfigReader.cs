@@ -20,6 +20,9 @@ internal static class RouteTableConfigReader
             Name = map.RequiredString("name"),
             Domains = map.StringList("domains"),
             Routes = map.List("routes", item => item.AsMapping() is { } m ? ReadRoute(m) : null),
+            RetryPolicy = map.Mapping("retryPolicy") is { } retry ? ResilienceConfigReader.ReadRetryPolicy(retry) : null,
+            HedgePolicy = map.Mapping("hedgePolicy") is { } hedge ? ResilienceConfigReader.ReadHedgePolicy(hedge) : null,
+            IncludeAttemptCount = map.Bool("includeAttemptCount", false),
         };
         map.ReportUnknownKeys();
         return virtualHost;
@@ -37,6 +40,12 @@ internal static class RouteTableConfigReader
             DirectResponse = map.Mapping("directResponse") is { } direct ? ReadDirectResponse(direct) : null,
             Timeout = map.Duration("timeout", defaults.Timeout),
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
+            MaxStreamDuration = map.Duration("maxStreamDuration", TimeSpan.Zero),
+            RetryPolicy = map.Mapping("retryPolicy") is { } retry ? ResilienceConfigReader.ReadRetryPolicy(retry) : null,
+            HedgePolicy = map.Mapping("hedgePolicy") is { } hedge ? ResilienceConfigReader.ReadHedgePolicy(hedge) : null,
+            BufferLimitBytes = map.Int("bufferLimitBytes", defaults.BufferLimitBytes, 0, int.MaxValue),
+            ExpectedTimeoutHeader = map.Bool("expectedTimeoutHeader", false),
+            Priority = map.Enum("priority", RoutingPriority.Default),
         };
         map.ReportUnknownKeys();
         return route;
@@ -55,7 +64,7 @@ internal static class RouteTableConfigReader
         return match;
     }
 
-    private static HeaderMatchConfig ReadHeaderMatch(YamlMappingReader map)
+    public static HeaderMatchConfig ReadHeaderMatch(YamlMappingReader map)
     {
         var header = new HeaderMatchConfig
         {
