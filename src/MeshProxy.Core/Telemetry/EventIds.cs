@@ -31,4 +31,12 @@ public static class EventIds
     // Admin and lifecycle: 300-399
     public const int DrainStarted = 300;
     public const int DrainFinished = 301;
+
+    // SNI router (east-west gateway): 400-499
+    public const int SniRouted = 400;
+    public const int SniNoRoute = 401;
+    public const int SniNotTls = 402;
+    public const int SniNoServerName = 403;
+    public const int SniClientHelloTimedOut = 404;
+    public const int SniClientHelloIncomplete = 405;
 }
