@@ -92,9 +92,18 @@ internal sealed class GatewayTestBed : IAsyncDisposable
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(Gateway);
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        return await HandshakeAsync(socket, Productpage, serverName, alpn);
+    }
+
+    /// <summary>
+    /// A sidecar-style mTLS handshake to reviews over <paramref name="connected"/> (which the stream then owns), as
+    /// <paramref name="client"/>, sending <paramref name="serverName"/> and offering <paramref name="alpn"/>.
+    /// </summary>
+    public static async Task<(SslStream Stream, PeerVerification Server)> HandshakeAsync(Socket connected, SpiffeTlsOptionsBuilder client, string serverName, string[] alpn)
+    {
+        var stream = new SslStream(new NetworkStream(connected, ownsSocket: true));
         var verification = new PeerVerification();
-        var options = Productpage.CreateClientOptions(new SpiffeTlsClientPolicy
+        var options = client.CreateClientOptions(new SpiffeTlsClientPolicy
         {
             AuthorizedServers = SpiffeIdMatcher.Exactly(MeshPki.Reviews),
             ServerName = serverName,
