@@ -156,6 +156,19 @@ public sealed class SniRouterConfigTests
         Assert.Contains(LoadBalancerConfigReaderTests.Errors(yaml), e => e.Path == path && e.Message.StartsWith(reason, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("gateway-cluster1.yaml", "outbound_.8080_._.reviews.default.svc.cluster.local,outbound_.8080_.v1_.reviews.default.svc.cluster.local")]
+    [InlineData("gateway-cluster2.yaml", "outbound_.8080_._.reviews.default.svc.cluster.local,outbound_.8080_.v2_.reviews.default.svc.cluster.local")]
+    public void MulticlusterExample_GatewayConfigs_ValidAndExposeReviews(string file, string names)
+    {
+        var result = ConfigLoader.LoadFile(TestSupport.RepositoryPaths.Combine("examples", "multicluster", file));
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Errors));
+        var config = result.Config!;
+        var table = MeshProxy.Gateway.SniRouteTable.Build(config.Listeners[0], config, new MeshProxy.Gateway.SniRouterStats(), version: 1);
+        Assert.Equal(names.Split(','), table.ExactNames.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void LoadText_SameSubsetOnTwoPorts_Valid()
     {
