@@ -13,8 +13,10 @@ public sealed class BadInputTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
+        // 2 s, not less: the tests that keep an idle healthy connection open while a bad one is answered need it to
+        // outlive that answer on a loaded machine (seen at 0.6-1 s with the whole suite running on 2 cores).
         _proxy = await ProxyTestHost.StartAsync(ProxyYaml.SingleRoute(_backend.Http1Address).Replace(
-            "http: { routeTable: main }", "http: { routeTable: main }\n    detectionTimeout: 500ms", StringComparison.Ordinal));
+            "http: { routeTable: main }", "http: { routeTable: main }\n    detectionTimeout: 2s", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()
@@ -124,7 +126,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.True(closed);
         Assert.Equal("", text);
-        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromMilliseconds(1900), TimeSpan.FromSeconds(8));
     }
 
     private static async Task AssertStillServesAsync(RawConnection connection)

@@ -66,6 +66,21 @@ internal static class ClustersWriter
                 text.Append($"http.{name}.downstream_rq_{statusClass}xx: ").Append(listenerStats.ResponsesOfClass(statusClass)).Append('\n');
             }
         }
+        foreach (var (name, router) in stats.SniRouters)
+        {
+            var prefix = $"listener.{name}.";
+            text.Append(prefix).Append("tls_inspector.client_hello_too_large: ").Append(router.ClientHelloTooLarge).Append('\n');
+            text.Append(prefix).Append("tls_inspector.tls_not_found: ").Append(router.TlsNotFound).Append('\n');
+            text.Append(prefix).Append("tls_inspector.sni_not_found: ").Append(router.SniNotFound).Append('\n');
+            text.Append(prefix).Append("tls_inspector.connection_closed: ").Append(router.ConnectionClosed).Append('\n');
+            text.Append(prefix).Append("no_filter_chain_match: ").Append(router.NoFilterChainMatch).Append('\n');
+            foreach (var route in router.Routes)
+            {
+                var routePrefix = $"sni_route.{name}.{route.Route}.{route.Cluster}.";
+                text.Append(routePrefix).Append("downstream_cx_total: ").Append(route.ConnectionsTotal).Append('\n');
+                text.Append(routePrefix).Append("downstream_cx_active: ").Append(route.ConnectionsActive).Append('\n');
+            }
+        }
         return text.ToString();
     }
 

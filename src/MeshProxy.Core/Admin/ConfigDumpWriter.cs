@@ -79,6 +79,8 @@ internal static class ConfigDumpWriter
                 json.WriteStringValue(network.ToString());
             }
             json.WriteEndArray();
+            WriteStrings(json, "serverNames", chain.Match.ServerNames);
+            WriteStrings(json, "applicationProtocols", chain.Match.ApplicationProtocols);
             json.WriteEndObject();
             SecurityDumpWriter.WriteDownstreamTls(json, chain.Tls);
             WriteHandling(json, chain.Http, chain.Tcp);
@@ -87,7 +89,25 @@ internal static class ConfigDumpWriter
         json.WriteEndArray();
         SecurityDumpWriter.WriteDownstreamTls(json, listener.Tls);
         WriteHandling(json, listener.Http, listener.Tcp);
+        if (listener.AutoPassthrough is { } autoPassthrough)
+        {
+            json.WriteStartObject("autoPassthrough");
+            WriteStrings(json, "hosts", autoPassthrough.Hosts);
+            WriteStrings(json, "applicationProtocols", autoPassthrough.ApplicationProtocols);
+            json.WriteString("idleTimeout", Durations.Format(autoPassthrough.IdleTimeout));
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, EquatableArray<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteHandling(Utf8JsonWriter json, HttpListenerConfig? http, TcpListenerConfig? tcp)
@@ -212,6 +232,15 @@ internal static class ConfigDumpWriter
     {
         json.WriteStartObject();
         json.WriteString("name", cluster.Name);
+        json.WriteString("service", cluster.Service ?? cluster.Name);
+        if (cluster.ServicePort is { } servicePort)
+        {
+            json.WriteNumber("servicePort", servicePort);
+        }
+        if (cluster.Subset is not null)
+        {
+            json.WriteString("subset", cluster.Subset);
+        }
         json.WriteString("type", Camel(cluster.Type));
         json.WriteString("connectTimeout", Durations.Format(cluster.ConnectTimeout));
         json.WriteString("idleTimeout", Durations.Format(cluster.IdleTimeout));

@@ -14,6 +14,16 @@ public sealed record ClusterConfig
     /// </summary>
     public string? Service { get; init; }
 
+    /// <summary>
+    /// The service port this cluster serves (1-65535). With <see cref="Subset"/> and the service it makes Istio's
+    /// SNI name <c>outbound_.&lt;port&gt;_.&lt;subset&gt;_.&lt;service&gt;</c>, which an AUTO_PASSTHROUGH gateway routes to this
+    /// cluster. Null: the cluster is not exposed by service port.
+    /// </summary>
+    public int? ServicePort { get; init; }
+
+    /// <summary>The subset of the service this cluster holds (a DestinationRule subset such as v1). Null: the whole service.</summary>
+    public string? Subset { get; init; }
+
     /// <summary>Static endpoints, or the connection's original destination. Default: static.</summary>
     public ClusterType Type { get; init; } = ClusterType.Static;
 

@@ -18,6 +18,7 @@ public static class ConfigLoader
         new SecurityValidator(),
         new LoadBalancerValidator(),
         new ResilienceValidator(),
+        new SniRouterValidator(),
     ];
 
     public static ConfigLoadResult LoadFile(string path)

@@ -10,6 +10,15 @@ public static class DefaultConfigs
     /// <summary>The YAML text of the sidecar default, as shipped.</summary>
     public static string SidecarYaml => ReadResource("sidecar.yaml");
 
+    /// <summary>
+    /// The east-west gateway default: an SNI router on [::]:15443 passing Istio AUTO_PASSTHROUGH names (for *.local
+    /// services) through to the clusters that declare them; it declares none.
+    /// </summary>
+    public static ProxyConfig Gateway => Load("gateway.yaml");
+
+    /// <summary>The YAML text of the gateway default, as shipped.</summary>
+    public static string GatewayYaml => ReadResource("gateway.yaml");
+
     private static ProxyConfig Load(string name) => ConfigLoader.LoadText(ReadResource(name), $"(built-in {name})").GetConfigOrThrow();
 
     private static string ReadResource(string name)

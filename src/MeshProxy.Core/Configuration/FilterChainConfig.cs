@@ -36,4 +36,17 @@ public sealed record FilterChainMatchConfig
 
     /// <summary>Destination address ranges in CIDR form (Envoy's prefix_ranges). Empty: any address.</summary>
     public EquatableArray<IPNetwork> DestinationAddresses { get; init; } = EquatableArray<IPNetwork>.Empty;
+
+    /// <summary>
+    /// On tls listeners, the TLS server names (SNI) this chain takes (Envoy's server_names): exact names and
+    /// <c>*.suffix</c> wildcards, compared without case. An exact name beats a wildcard; the longest wildcard wins.
+    /// Empty: none (only tls listeners route by name).
+    /// </summary>
+    public EquatableArray<string> ServerNames { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// On tls listeners, the ALPN protocols of which the client must offer at least one (Envoy's application_protocols).
+    /// Empty: any, ALPN or not.
+    /// </summary>
+    public EquatableArray<string> ApplicationProtocols { get; init; } = EquatableArray<string>.Empty;
 }

@@ -30,7 +30,10 @@ public sealed record ListenerConfig
     /// <summary>Which protocol to expect; auto sniffs the first bytes. Default: auto.</summary>
     public ListenerProtocol Protocol { get; init; } = ListenerProtocol.Auto;
 
-    /// <summary>How long to wait for the client's first bytes before giving up on detection. Default 15s (Envoy's listener_filters_timeout).</summary>
+    /// <summary>
+    /// How long to wait for the client's first bytes before giving up on detection; on a tls listener, for its whole
+    /// ClientHello. Default 15s (Envoy's listener_filters_timeout).
+    /// </summary>
     public TimeSpan DetectionTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -58,8 +61,17 @@ public sealed record ListenerConfig
     /// <summary>Default handling of HTTP (HTTP/1.1 and h2c). Null: HTTP is forwarded as opaque TCP.</summary>
     public HttpListenerConfig? Http { get; init; }
 
-    /// <summary>Default handling of opaque TCP (and TLS that is not terminated). Null: such connections are closed.</summary>
+    /// <summary>
+    /// Default handling of opaque TCP (and TLS that is not terminated). Null: such connections are closed.
+    /// On a tls listener: where TLS whose server name matches no route goes (a default cluster).
+    /// </summary>
     public TcpListenerConfig? Tcp { get; init; }
+
+    /// <summary>
+    /// On tls listeners, Istio's AUTO_PASSTHROUGH: server names <c>outbound_.&lt;port&gt;_.&lt;subset&gt;_.&lt;fqdn&gt;</c>
+    /// go to the cluster that declares that service, port and subset. Null: off.
+    /// </summary>
+    public AutoPassthroughConfig? AutoPassthrough { get; init; }
 }
 
 /// <summary>What a capture listener does with traffic to destinations no filter chain knows.</summary>
@@ -106,6 +118,13 @@ public enum ListenerProtocol
 
     /// <summary>Every connection is opaque TCP; no sniffing, so server-first protocols work at once.</summary>
     Tcp,
+
+    /// <summary>
+    /// Every connection opens with a TLS ClientHello, which is read (Envoy's tls_inspector) but never terminated: the
+    /// connection is passed through, bytes untouched, to the cluster its server name (SNI) routes to. The east-west
+    /// gateway's listener.
+    /// </summary>
+    Tls,
 }
 
 /// <summary>What happens to a connection whose first bytes do not arrive in time.</summary>

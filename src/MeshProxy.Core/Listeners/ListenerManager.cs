@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshProxy.Configuration;
+using MeshProxy.Gateway;
 using MeshProxy.Http;
 using MeshProxy.Runtime;
 using MeshProxy.Security;
 using MeshProxy.Security.Authorization;
 using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Listeners;
@@ -127,7 +129,8 @@ internal sealed partial class ListenerManager
     {
         var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _stats.Listener(listener.Name), _identity, _authorization, _timeProvider,
             _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
-        var server = new ListenerServer(listener, bindAddress, handler, _application, _services);
+        var router = ActivatorUtilities.CreateInstance<SniRouterConnectionHandler>(_services, listener);
+        var server = new ListenerServer(listener, bindAddress, next => router.Entry(handler.Entry(next)), handler, _application, _services);
         try
         {
             await server.StartAsync(cancellationToken);

@@ -23,7 +23,9 @@ internal sealed class ListenerServer
     private readonly IHttpApplication<HttpContext> _application;
 
     /// <param name="bindAddress">Usually the configured address; 0.0.0.0 where "[::]" was asked for on a host without IPv6.</param>
-    public ListenerServer(ListenerConfig config, IPEndPoint bindAddress, ListenerConnectionHandler handler, IHttpApplication<HttpContext> application, IServiceProvider services)
+    /// <param name="entry">The outermost middleware (the SNI router in front of <see cref="ListenerConnectionHandler.Entry"/>).</param>
+    public ListenerServer(ListenerConfig config, IPEndPoint bindAddress, Func<ConnectionDelegate, ConnectionDelegate> entry, ListenerConnectionHandler handler,
+        IHttpApplication<HttpContext> application, IServiceProvider services)
     {
         Config = config;
         _application = application;
@@ -40,7 +42,7 @@ internal sealed class ListenerServer
         options.Listen(bindAddress, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.Use(handler.Entry);
+            listen.Use(entry);
             listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = handler.CreateTlsOptionsAsync });
             listen.Use(handler.CaptureHttp);
             listenOptions = listen;

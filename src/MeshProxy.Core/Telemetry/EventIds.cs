@@ -41,4 +41,12 @@ public static class EventIds
     public const int PlaintextRefused = 502;
     public const int UpstreamTlsFailed = 503;
     public const int StartedWithoutIdentity = 504;
+
+    // SNI router (east-west gateway): 600-699
+    public const int SniRouted = 600;
+    public const int SniNoRoute = 601;
+    public const int SniNotTls = 602;
+    public const int SniNoServerName = 603;
+    public const int SniClientHelloTimedOut = 604;
+    public const int SniClientHelloIncomplete = 605;
 }

@@ -83,6 +83,21 @@ public sealed class ProxyMetrics
                     .WithLabels(name, statusClass.ToString(CultureInfo.InvariantCulture)).IncTo(stats.ResponsesOfClass(statusClass));
             }
         }
+        foreach (var (name, router) in _stats.SniRouters)
+        {
+            CountListener("envoy_listener_tls_inspector_client_hello_too_large", "ClientHellos over the size limit (16 KiB) or the record limit.", name, router.ClientHelloTooLarge);
+            CountListener("envoy_listener_tls_inspector_tls_not_found", "Connections that did not open with a well-formed TLS ClientHello.", name, router.TlsNotFound);
+            CountListener("envoy_listener_tls_inspector_sni_not_found", "ClientHellos without a server name (SNI).", name, router.SniNotFound);
+            CountListener("envoy_listener_tls_inspector_connection_closed", "Connections the client ended before its ClientHello was complete.", name, router.ConnectionClosed);
+            CountListener("envoy_listener_no_filter_chain_match", "TLS connections whose server name no route matched, closed (no default cluster).", name, router.NoFilterChainMatch);
+            foreach (var route in router.Routes)
+            {
+                Counter("meshproxy_sni_route_downstream_cx_total", "TLS connections an SNI route passed through.", "envoy_listener_name", "sni_route", "envoy_cluster_name")
+                    .WithLabels(name, route.Route, route.Cluster).IncTo(route.ConnectionsTotal);
+                Gauge("meshproxy_sni_route_downstream_cx_active", "TLS connections an SNI route is passing through now.", "envoy_listener_name", "sni_route", "envoy_cluster_name")
+                    .WithLabels(name, route.Route, route.Cluster).Set(route.ConnectionsActive);
+            }
+        }
         if (_configManager.HasConfig)
         {
             foreach (var cluster in _configManager.Current.Clusters.Values)

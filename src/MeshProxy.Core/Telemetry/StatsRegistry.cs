@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MeshProxy.Gateway;
 using MeshProxy.Upstream;
 
 namespace MeshProxy.Telemetry;
@@ -11,6 +12,7 @@ public sealed class StatsRegistry
 {
     private readonly ConcurrentDictionary<string, ClusterStats> _clusters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ListenerStats> _listeners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SniRouterStats> _sniRouters = new(StringComparer.Ordinal);
 
     public ClusterStats Cluster(string name) => _clusters.GetOrAdd(name, static _ => new ClusterStats());
 
@@ -19,4 +21,9 @@ public sealed class StatsRegistry
     public IEnumerable<KeyValuePair<string, ClusterStats>> Clusters => _clusters.OrderBy(c => c.Key, StringComparer.Ordinal);
 
     public IEnumerable<KeyValuePair<string, ListenerStats>> Listeners => _listeners.OrderBy(l => l.Key, StringComparer.Ordinal);
+
+    /// <summary>The SNI router counters of a tls listener.</summary>
+    public SniRouterStats SniRouter(string listener) => _sniRouters.GetOrAdd(listener, static _ => new SniRouterStats());
+
+    public IEnumerable<KeyValuePair<string, SniRouterStats>> SniRouters => _sniRouters.OrderBy(r => r.Key, StringComparer.Ordinal);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MeshProxy.Configuration;
 using MeshProxy.Hosting;
 using MeshProxy.Listeners;
+using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Cli.Commands;
 
@@ -17,48 +18,53 @@ internal static class RunCommand
             config,
             logLevel,
         };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var file = parse.GetValue(config);
-            ProxyConfig proxyConfig;
-            if (file is null)
-            {
-                proxyConfig = DefaultConfigs.Sidecar;
-            }
-            else
-            {
-                var result = ConfigLoader.LoadFile(file.FullName);
-                if (!result.Succeeded)
-                {
-                    ConfigErrorPrinter.Print(Console.Error, result.Errors);
-                    return 1;
-                }
-                proxyConfig = result.Config!;
-            }
-
-            await using var host = ProxyHost.Create(new ProxyHostOptions
-            {
-                Config = proxyConfig,
-                ConfigPath = file?.FullName,
-                LogLevel = parse.GetValue(logLevel),
-            });
-            try
-            {
-                await host.StartAsync(cancellationToken);
-            }
-            catch (ListenerBindException ex)
-            {
-                Console.Error.WriteLine($"meshproxy: {ex.Message}");
-                return 1;
-            }
-            catch (IOException ex)
-            {
-                Console.Error.WriteLine($"meshproxy: cannot start the admin server: {ex.Message}");
-                return 1;
-            }
-            await host.WaitForShutdownAsync();
-            return 0;
-        });
+        command.SetAction((parse, cancellationToken) => RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Sidecar, parse.GetValue(logLevel), cancellationToken));
         return command;
+    }
+
+    /// <summary>
+    /// Runs a proxy from <paramref name="file"/> (watched for changes), or from <paramref name="builtIn"/> without one,
+    /// until it is drained. Exit code: 0 after a drain, 1 when the config is invalid or a port cannot be bound.
+    /// </summary>
+    public static async Task<int> RunProxyAsync(FileInfo? file, Func<ProxyConfig> builtIn, LogLevel logLevel, CancellationToken cancellationToken)
+    {
+        ProxyConfig proxyConfig;
+        if (file is null)
+        {
+            proxyConfig = builtIn();
+        }
+        else
+        {
+            var result = ConfigLoader.LoadFile(file.FullName);
+            if (!result.Succeeded)
+            {
+                ConfigErrorPrinter.Print(Console.Error, result.Errors);
+                return 1;
+            }
+            proxyConfig = result.Config!;
+        }
+
+        await using var host = ProxyHost.Create(new ProxyHostOptions
+        {
+            Config = proxyConfig,
+            ConfigPath = file?.FullName,
+            LogLevel = logLevel,
+        });
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (ListenerBindException ex)
+        {
+            Console.Error.WriteLine($"meshproxy: {ex.Message}");
+            return 1;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"meshproxy: cannot start the admin server: {ex.Message}");
+            return 1;
+        }
+        await host.WaitForShutdownAsync();
+        return 0;
     }
 }

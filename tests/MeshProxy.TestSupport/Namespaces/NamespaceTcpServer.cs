@@ -21,8 +21,14 @@ public abstract class NamespaceTcpServer<TRecord> : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
 
     protected NamespaceTcpServer(NetworkNamespace ns, IPEndPoint bindTo)
+        : this(ns.CreateTcpSocket(bindTo.AddressFamily), bindTo)
     {
-        _listener = ns.CreateTcpSocket(bindTo.AddressFamily);
+    }
+
+    /// <summary>Listens on <paramref name="listener"/>, a socket of whichever namespace (the host's own for loopback servers).</summary>
+    protected NamespaceTcpServer(Socket listener, IPEndPoint bindTo)
+    {
+        _listener = listener;
         try
         {
             if (bindTo.Address.Equals(IPAddress.IPv6Any))

@@ -4,7 +4,7 @@ using System.Net;
 namespace MeshProxy.TestSupport.Namespaces;
 
 /// <summary>
-/// The real meshproxy binary (`dotnet meshproxy.dll run --config FILE --log-level Debug`) running inside a
+/// The real meshproxy binary (`dotnet meshproxy.dll run --config FILE --log-level Debug`, or another verb) running inside a
 /// namespace as the proxy user (uid and gid 1337, no supplementary groups), as the sidecar container runs.
 /// Its admin API is reached from inside the namespace; disposing kills it and deletes its config file.
 /// </summary>
@@ -15,10 +15,10 @@ public sealed class NamespacedProxy : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly RunningProcess _process;
-    private readonly string _configPath;
+    private readonly string? _configPath;
     private readonly HttpClient _admin;
 
-    private NamespacedProxy(NetworkNamespace ns, RunningProcess process, string configPath)
+    private NamespacedProxy(NetworkNamespace ns, RunningProcess process, string? configPath)
     {
         _process = process;
         _configPath = configPath;
@@ -28,17 +28,25 @@ public sealed class NamespacedProxy : IAsyncDisposable
     /// <summary>Everything the proxy logged so far.</summary>
     public string Log => _process.Output;
 
-    public static async Task<NamespacedProxy> StartAsync(NetworkNamespace ns, string configYaml)
+    /// <param name="configYaml">The config; null runs the verb's built-in default.</param>
+    /// <param name="verb">run (the sidecar) or gateway.</param>
+    public static async Task<NamespacedProxy> StartAsync(NetworkNamespace ns, string? configYaml, string verb = "run")
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("Network namespaces are Linux only.");
         }
-        var configPath = Path.Combine(Path.GetTempPath(), $"meshproxy-{ns.Name}-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(configPath, configYaml);
-        // The proxy user must be able to read it (temporary files are otherwise private to root).
-        File.SetUnixFileMode(configPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var process = ns.Start([Tools.Require("dotnet"), RepositoryPaths.MeshProxyDll, "run", "--config", configPath, "--log-level", "Debug"], ProxyUid);
+        string? configPath = null;
+        List<string> command = [Tools.Require("dotnet"), RepositoryPaths.MeshProxyDll, verb, "--log-level", "Debug"];
+        if (configYaml is not null)
+        {
+            configPath = Path.Combine(Path.GetTempPath(), $"meshproxy-{ns.Name}-{Guid.NewGuid():N}.yaml");
+            await File.WriteAllTextAsync(configPath, configYaml);
+            // The proxy user must be able to read it (temporary files are otherwise private to root).
+            File.SetUnixFileMode(configPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            command.AddRange(["--config", configPath]);
+        }
+        var process = ns.Start(command, ProxyUid);
         var proxy = new NamespacedProxy(ns, process, configPath);
         try
         {
@@ -108,6 +116,9 @@ public sealed class NamespacedProxy : IAsyncDisposable
     {
         _admin.Dispose();
         await _process.DisposeAsync();
-        File.Delete(_configPath);
+        if (_configPath is not null)
+        {
+            File.Delete(_configPath);
+        }
     }
 }

@@ -65,7 +65,7 @@ internal sealed class ListenerValidator : IConfigValidator
             }
             return;
         }
-        if (listener.Http is null && listener.Tcp is null && listener.FilterChains.IsEmpty)
+        if (listener.Http is null && listener.Tcp is null && listener.FilterChains.IsEmpty && listener.AutoPassthrough is null)
         {
             diagnostics.Error(path, "has neither http nor tcp, so it would close every connection");
         }
@@ -98,7 +98,8 @@ internal sealed class ListenerValidator : IConfigValidator
             ValidateHandling(chain.Http, chain.Tcp, listener.Protocol, path, routeTables, clusters, diagnostics);
 
             // Envoy rejects two chains with the same match: which one applies would be arbitrary.
-            var key = $"{chain.Match.DestinationPort}|{string.Join(',', chain.Match.DestinationAddresses.Select(n => n.ToString()).Order(StringComparer.Ordinal))}";
+            var key = $"{chain.Match.DestinationPort}|{string.Join(',', chain.Match.DestinationAddresses.Select(n => n.ToString()).Order(StringComparer.Ordinal))}"
+                + $"|{string.Join(',', chain.Match.ServerNames.Select(n => n.ToLowerInvariant()).Order(StringComparer.Ordinal))}|{string.Join(',', chain.Match.ApplicationProtocols)}";
             if (!matches.TryAdd(key, chain.Name))
             {
                 diagnostics.Error($"{path}.match", $"matches exactly what filter chain '{matches[key]}' matches");

@@ -1,4 +1,5 @@
 using System.Net;
+using MeshProxy.Gateway;
 
 namespace MeshProxy.Configuration.Yaml;
 
@@ -11,6 +12,8 @@ internal static class ClusterConfigReader
         {
             Name = map.RequiredString("name"),
             Service = map.OptionalString("service"),
+            ServicePort = map.Has("servicePort") ? map.Int("servicePort", 0, 1, 65535) : null,
+            Subset = ReadSubset(map),
             Type = map.Enum("type", ClusterType.Static),
             Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadUpstream(tls) : null,
             ConnectTimeout = map.Duration("connectTimeout", defaults.ConnectTimeout, min: TimeSpan.FromMilliseconds(1)),
@@ -25,6 +28,20 @@ internal static class ClusterConfigReader
         };
         map.ReportUnknownKeys();
         return cluster;
+    }
+
+    private static string? ReadSubset(YamlMappingReader map)
+    {
+        if (map.Take("subset") is not { } item || item.AsString() is not { } subset)
+        {
+            return null;
+        }
+        if (!IstioServerName.IsValidSubset(subset))
+        {
+            item.Error($"'{subset}' is not a subset name: 1 to 63 letters, digits and '-', starting and ending with a letter or digit (a DNS label, as Istio's)");
+            return null;
+        }
+        return subset;
     }
 
     private static EndpointConfig ReadEndpoint(YamlMappingReader map)

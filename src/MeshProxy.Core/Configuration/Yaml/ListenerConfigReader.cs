@@ -1,4 +1,5 @@
 using System.Net;
+using MeshProxy.Gateway;
 
 namespace MeshProxy.Configuration.Yaml;
 
@@ -21,10 +22,53 @@ internal static class ListenerConfigReader
             Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadDownstream(tls) : new DownstreamTlsConfig(),
             Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,
             Tcp = map.Mapping("tcp") is { } tcp ? ReadTcp(tcp) : null,
+            AutoPassthrough = map.Mapping("autoPassthrough") is { } autoPassthrough ? ReadAutoPassthrough(autoPassthrough) : null,
         };
         map.ReportUnknownKeys();
         return listener;
     }
+
+    private static AutoPassthroughConfig ReadAutoPassthrough(YamlMappingReader map)
+    {
+        var defaults = new AutoPassthroughConfig();
+        var autoPassthrough = new AutoPassthroughConfig
+        {
+            Hosts = map.IsPresent("hosts") ? map.List("hosts", item => ReadServerName(item, allowAny: true)) : defaults.Hosts,
+            ApplicationProtocols = map.IsPresent("applicationProtocols") ? ReadApplicationProtocols(map) : defaults.ApplicationProtocols,
+            IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
+        };
+        map.ReportUnknownKeys();
+        return autoPassthrough;
+    }
+
+    private static string? ReadServerName(YamlNodeReader item, bool allowAny)
+    {
+        if (item.AsString() is not { } text)
+        {
+            return null;
+        }
+        if (ServerNamePattern.Check(text, allowAny) is { } problem)
+        {
+            item.Error(problem);
+            return null;
+        }
+        return text;
+    }
+
+    private static Utilities.EquatableArray<string> ReadApplicationProtocols(YamlMappingReader map) => map.List("applicationProtocols", item =>
+    {
+        if (item.AsString() is not { } text)
+        {
+            return null;
+        }
+        // RFC 7301 §3.1: a protocol name is 1 to 255 bytes; ours are compared as ASCII.
+        if (text.Length is 0 or > 255 || !System.Text.Ascii.IsValid(text))
+        {
+            item.Error($"'{text}' is not an ALPN protocol name (1 to 255 ASCII characters, such as istio or h2)");
+            return null;
+        }
+        return text;
+    });
 
     private static IPEndPoint Missing(YamlMappingReader map, string key)
     {
@@ -55,6 +99,8 @@ internal static class ListenerConfigReader
         {
             DestinationPort = map.Has("destinationPort") ? map.Int("destinationPort", 0, 1, 65535) : null,
             DestinationAddresses = map.ValueList("destinationAddresses", item => item.AsString() is { } text ? ParseNetwork(item, text) : null),
+            ServerNames = map.List("serverNames", item => ReadServerName(item, allowAny: false)),
+            ApplicationProtocols = ReadApplicationProtocols(map),
         };
         map.ReportUnknownKeys();
         return match;
