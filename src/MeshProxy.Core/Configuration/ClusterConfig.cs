@@ -45,6 +45,12 @@ public sealed record ClusterConfig
 
     /// <summary>Priorities, panic, localities and picker knobs (docs/load-balancing.md). Default: Envoy's defaults.</summary>
     public LoadBalancerConfig LoadBalancer { get; init; } = LoadBalancerConfig.Default;
+
+    /// <summary>Active health checking of the endpoints (Envoy's health_checks). Null: none, endpoints count as healthy.</summary>
+    public HealthCheckConfig? HealthChecks { get; init; }
+
+    /// <summary>Passive health checking: ejection of endpoints whose requests fail (Envoy's outlier_detection). Null: off.</summary>
+    public OutlierDetectionConfig? OutlierDetection { get; init; }
 }
 
 /// <summary>How a cluster finds its endpoints.</summary>

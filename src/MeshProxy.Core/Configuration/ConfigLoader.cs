@@ -16,6 +16,7 @@ public static class ConfigLoader
         new ClusterValidator(),
         new TelemetryValidator(),
         new LoadBalancerValidator(),
+        new HealthValidator(),
     ];
 
     public static ConfigLoadResult LoadFile(string path)

@@ -20,6 +20,8 @@ internal static class ClusterConfigReader
             OriginalDestinationOverrides = map.IPAddresses("originalDestinationOverride"),
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
             LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
+            HealthChecks = map.Mapping("healthChecks") is { } healthChecks ? HealthCheckConfigReader.Read(healthChecks) : null,
+            OutlierDetection = map.Mapping("outlierDetection") is { } outlierDetection ? OutlierDetectionConfigReader.Read(outlierDetection) : null,
         };
         map.ReportUnknownKeys();
         return cluster;
