@@ -31,4 +31,13 @@ public static class EventIds
     // Admin and lifecycle: 300-399
     public const int DrainStarted = 300;
     public const int DrainFinished = 301;
+
+    // Health checking and outlier detection: 400-499
+    public const int HealthCheckFailedEndpoint = 400;
+    public const int HealthCheckPassedEndpoint = 401;
+    public const int HealthCheckDegradedEndpoint = 402;
+    public const int OutlierEjected = 403;
+    public const int OutlierUnejected = 404;
+    public const int OutlierDetectedNotEnforced = 405;
+    public const int HealthCheckersChanged = 406;
 }

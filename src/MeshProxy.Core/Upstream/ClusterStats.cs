@@ -1,3 +1,5 @@
+using MeshProxy.Health;
+
 namespace MeshProxy.Upstream;
 
 /// <summary>Envoy-style counters for one cluster (cluster.&lt;name&gt;.upstream_*). Thread-safe.</summary>
@@ -9,6 +11,12 @@ public sealed class ClusterStats
     private long _connectionsTotal;
     private long _connectionsActive;
     private long _connectFailures;
+
+    /// <summary>health_check.* (active health checking); exported once the cluster has a health checker.</summary>
+    public HealthCheckStats HealthCheck { get; } = new();
+
+    /// <summary>outlier_detection.* (passive health checking); exported once the cluster has outlier detection.</summary>
+    public OutlierDetectionStats OutlierDetection { get; } = new();
 
     public long RequestsTotal => Interlocked.Read(ref _requestsTotal);
 
