@@ -8,10 +8,11 @@ namespace MeshProxy.Health;
 
 /// <summary>
 /// Runs active health checking and outlier detection for the clusters of the current snapshot. It follows the config
-/// manager's snapshots: a cluster carried over unchanged keeps its checker and detector as they are; a new or changed
-/// cluster gets new ones, continuing the earlier version's state endpoint by endpoint; a cluster that left the config
-/// stops being checked. At start it waits for the first round of checks (bounded by the check timeout), as Envoy
-/// warms a cluster before using it.
+/// manager's snapshots before they become current, so no request sees a new endpoint before its health flags are set:
+/// a cluster carried over unchanged keeps its checker and detector as they are; a new or changed cluster gets new ones,
+/// continuing the earlier version's state endpoint by endpoint; a cluster that left the config stops being checked.
+/// At start it waits for the first round of checks (bounded by the check timeout), as Envoy warms a cluster before
+/// using it.
 /// </summary>
 internal sealed partial class ClusterHealthManager : IHostedService, IDisposable
 {
@@ -34,6 +35,9 @@ internal sealed partial class ClusterHealthManager : IHostedService, IDisposable
         _randomFactory = randomFactory;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ClusterHealthManager>();
+        // Subscribed here, not in StartAsync: the host builds every hosted service before starting any, so this sees
+        // the initial config, which the start-up service applies before this one starts.
+        _configManager.SnapshotBuilt += OnSnapshotBuilt;
     }
 
     /// <summary>The health layer of each cluster that has one, by cluster name.</summary>
@@ -50,11 +54,6 @@ internal sealed partial class ClusterHealthManager : IHostedService, IDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _configManager.SnapshotApplied += OnSnapshotApplied;
-        if (_configManager.HasConfig)
-        {
-            OnSnapshotApplied(_configManager.Current);
-        }
         var clusters = Clusters.Values.Where(c => c.Checker is not null).ToArray();
         if (clusters.Length == 0)
         {
@@ -77,8 +76,8 @@ internal sealed partial class ClusterHealthManager : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Matches the health layer to a new snapshot's clusters.</summary>
-    private void OnSnapshotApplied(ProxySnapshot snapshot)
+    /// <summary>Matches the health layer to a new snapshot's clusters, before the snapshot becomes current.</summary>
+    private void OnSnapshotBuilt(ProxySnapshot snapshot)
     {
         lock (_lock)
         {
@@ -123,7 +122,7 @@ internal sealed partial class ClusterHealthManager : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _configManager.SnapshotApplied -= OnSnapshotApplied;
+        _configManager.SnapshotBuilt -= OnSnapshotBuilt;
         lock (_lock)
         {
             _stopped = true;
