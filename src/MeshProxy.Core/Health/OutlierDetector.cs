@@ -156,7 +156,7 @@ internal sealed partial class OutlierDetector : IEndpointOutcomeObserver, IDispo
         {
             monitor.EjectTimeBackoff++;
         }
-        Log.Ejected(_logger, monitor.Endpoint.Address, _cluster.Name, type, EjectionTime(monitor), monitor.NumEjections);
+        Log.Ejected(_logger, monitor.Endpoint.Address, _cluster.Name, type, Durations.Format(EjectionTime(monitor)), monitor.NumEjections);
         return true;
     }
 
@@ -320,7 +320,7 @@ internal sealed partial class OutlierDetector : IEndpointOutcomeObserver, IDispo
     {
         [LoggerMessage(EventId = EventIds.OutlierEjected, Level = LogLevel.Warning,
             Message = "Ejected endpoint {Endpoint} of cluster {Cluster} ({Type}) for {Duration} (ejection {Count})")]
-        public static partial void Ejected(ILogger logger, System.Net.IPEndPoint endpoint, string cluster, OutlierEjectionType type, TimeSpan duration, int count);
+        public static partial void Ejected(ILogger logger, System.Net.IPEndPoint endpoint, string cluster, OutlierEjectionType type, string duration, int count);
 
         [LoggerMessage(EventId = EventIds.OutlierUnejected, Level = LogLevel.Information,
             Message = "Endpoint {Endpoint} of cluster {Cluster} returns from ejection: {Reason}")]
