@@ -45,7 +45,7 @@ internal sealed class HealthCheckSession : IDisposable
     {
         if (initialDelay > TimeSpan.Zero)
         {
-            _timer.Change(initialDelay, Timeout.InfiniteTimeSpan);
+            Schedule(initialDelay);
         }
         else
         {
@@ -73,9 +73,18 @@ internal sealed class HealthCheckSession : IDisposable
             : HandleFailure(result.Value);
         _checker.OnCheckCompleted(this, result.Value, changed);
         FirstCheckDone.TrySetResult();
-        if (!_stopped)
+        Schedule(_checker.NextInterval());
+    }
+
+    private void Schedule(TimeSpan delay)
+    {
+        try
         {
-            _timer.Change(_checker.NextInterval(), Timeout.InfiniteTimeSpan);
+            _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped while this check ran.
         }
     }
 
