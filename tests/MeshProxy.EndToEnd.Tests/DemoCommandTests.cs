@@ -15,12 +15,13 @@ public sealed partial class DemoCommandTests
         var report = result.StandardOutput;
         Assert.Contains("stopped catalog-1 and catalog-2", report);
         Assert.Contains("started catalog-1 and catalog-2 again", report);
-        // While zone-a is down, (nearly) every catalog request is answered by zone-b; before, none is.
-        var before = PhaseRow().Match(report[report.IndexOf("  before", StringComparison.Ordinal)..]);
-        var down = PhaseRow().Match(report[report.IndexOf("  zone-a down", StringComparison.Ordinal)..]);
-        Assert.Equal("100.0", before.Groups["a"].Value);
-        Assert.True(double.Parse(down.Groups["b"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 95, result.ToString());
+        // Before, zone-a answers (requests sent in the last moments before the stop may fail); while it is down, zone-b does.
+        Assert.True(Share("  before", "a") >= 99, result.ToString());
+        Assert.True(Share("  zone-a down", "b") >= 95, result.ToString());
         Assert.Contains("Traffic came back to zone-a", report);
+
+        double Share(string phase, string zone) => double.Parse(
+            PhaseRow().Match(report[report.IndexOf(phase, StringComparison.Ordinal)..]).Groups[zone].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     // "  zone-a down   1.8 s    3.9 s      1,234     0.2%    99.5%        7"
