@@ -1,27 +1,53 @@
 using System.Globalization;
+using System.Net.Http;
 
 namespace MeshProxy.TestSupport;
 
-/// <summary>Reads counters from a proxy's admin /stats ("cluster.backend.upstream_rq_retry: 3").</summary>
+/// <summary>Reads a proxy's admin /stats ("name: value" lines) and /clusters (Envoy's "cluster::endpoint::stat::value").</summary>
 public static class AdminStats
 {
-    /// <summary>The counter's value now; 0 when it is not listed.</summary>
-    public static async Task<long> GetAsync(ProxyTestHost host, string name)
+    public static async Task<IReadOnlyDictionary<string, long>> GetAsync(HttpClient client, ProxyTestHost proxy)
     {
-        using var http = new HttpClient();
-        var stats = await http.GetStringAsync(host.AdminUri("/stats"));
-        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith(name + ": ", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[(name.Length + 2)..], CultureInfo.InvariantCulture);
+        var text = await client.GetStringAsync(proxy.AdminUri("/stats"));
+        var stats = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.LastIndexOf(": ", StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(line.AsSpan(colon + 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                stats[line[..colon]] = value;
+            }
+        }
+        return stats;
     }
 
-    /// <summary>Polls until the counter reaches <paramref name="expected"/> (counters move as connections end) or 10 s pass; returns the last value.</summary>
-    public static async Task<long> WaitForAsync(ProxyTestHost host, string name, long expected)
+    /// <summary>One stat, 0 when absent: <c>cluster.backend.outlier_detection.ejections_active</c>.</summary>
+    public static async Task<long> GetAsync(HttpClient client, ProxyTestHost proxy, string name) =>
+        (await GetAsync(client, proxy)).GetValueOrDefault(name);
+
+    /// <summary>The health_flags of an endpoint in /clusters ("healthy", "/failed_active_hc", ...).</summary>
+    public static async Task<string> HealthFlagsAsync(HttpClient client, ProxyTestHost proxy, string cluster, System.Net.IPEndPoint endpoint)
+    {
+        var prefix = $"{cluster}::{endpoint}::health_flags::";
+        var text = await client.GetStringAsync(proxy.AdminUri("/clusters"));
+        return text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..] ?? "";
+    }
+
+    /// <summary>One stat now, 0 when absent.</summary>
+    public static async Task<long> GetAsync(ProxyTestHost proxy, string name)
+    {
+        using var client = new HttpClient();
+        return await GetAsync(client, proxy, name);
+    }
+
+    /// <summary>Polls until the stat reaches <paramref name="expected"/> (counters move as connections end) or 10 s pass; returns the last value.</summary>
+    public static async Task<long> WaitForAsync(ProxyTestHost proxy, string name, long expected)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
         long value;
         do
         {
-            value = await GetAsync(host, name);
+            value = await GetAsync(proxy, name);
             if (value >= expected)
             {
                 return value;

@@ -1,4 +1,5 @@
 using System.Text;
+using MeshProxy.Health;
 using MeshProxy.LoadBalancing;
 using MeshProxy.Runtime;
 using MeshProxy.Telemetry;
@@ -127,6 +128,28 @@ internal static class ClustersWriter
             Line("lb_zone_routing_cross_zone", lb.ZoneRoutingCrossZone);
             Line("lb_zone_routing_sampled", lb.ZoneRoutingSampled);
         }
+        var check = stats.HealthCheck;
+        if (check.IsEnabled)
+        {
+            Line("health_check.attempt", check.Attempts);
+            Line("health_check.degraded", check.Degraded);
+            Line("health_check.failure", check.Failures);
+            Line("health_check.healthy", check.Healthy);
+            Line("health_check.network_failure", check.NetworkFailures);
+            Line("health_check.success", check.Successes);
+        }
+        var outlier = stats.OutlierDetection;
+        if (outlier.IsEnabled)
+        {
+            Line("outlier_detection.ejections_active", outlier.EjectionsActive);
+            foreach (var type in OutlierDetectionStats.Types)
+            {
+                Line("outlier_detection.ejections_detected_" + OutlierDetectionStats.Suffix(type), outlier.Detected(type));
+                Line("outlier_detection.ejections_enforced_" + OutlierDetectionStats.Suffix(type), outlier.Enforced(type));
+            }
+            Line("outlier_detection.ejections_enforced_total", outlier.EjectionsEnforcedTotal);
+            Line("outlier_detection.ejections_overflow", outlier.EjectionsOverflow);
+        }
     }
 
     /// <summary>Envoy's health flags: "healthy", or what makes the endpoint unusable ("/failed_active_hc/failed_outlier_check").</summary>
@@ -140,6 +163,10 @@ internal static class ClustersWriter
         if (endpoint.EjectedByOutlierDetection)
         {
             flags.Append("/failed_outlier_check");
+        }
+        if (endpoint.DegradedByActiveHealthCheck)
+        {
+            flags.Append("/degraded_active_hc");
         }
         if (endpoint.HealthStatus is EndpointHealth.Degraded)
         {

@@ -271,6 +271,86 @@ internal static class ConfigDumpWriter
         json.WriteEndArray();
         WriteLoadBalancer(json, cluster.LoadBalancer);
         ResilienceDumpWriter.WriteCircuitBreakers(json, cluster.CircuitBreakers);
+        if (cluster.HealthChecks is { } healthChecks)
+        {
+            WriteHealthChecks(json, healthChecks);
+        }
+        if (cluster.OutlierDetection is { } outlierDetection)
+        {
+            WriteOutlierDetection(json, outlierDetection);
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>The healthChecks section with every default filled in, in the YAML's names and units.</summary>
+    private static void WriteHealthChecks(Utf8JsonWriter json, HealthCheckConfig check)
+    {
+        json.WriteStartObject("healthChecks");
+        json.WriteString("interval", Durations.Format(check.Interval));
+        json.WriteString("timeout", Durations.Format(check.Timeout));
+        json.WriteNumber("unhealthyThreshold", check.UnhealthyThreshold);
+        json.WriteNumber("healthyThreshold", check.HealthyThreshold);
+        json.WriteString("noTrafficInterval", Durations.Format(check.NoTrafficInterval));
+        json.WriteString("initialJitter", Durations.Format(check.InitialJitter));
+        if (check.Http is { } http)
+        {
+            json.WriteStartObject("http");
+            json.WriteString("path", http.Path);
+            json.WriteString("host", http.Host);
+            json.WriteStartArray("expectedStatuses");
+            foreach (var range in http.ExpectedStatuses)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("start", range.Start);
+                json.WriteNumber("end", range.End);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        if (check.Tcp is { } tcp)
+        {
+            json.WriteStartObject("tcp");
+            json.WriteString("send", Convert.ToHexStringLower(tcp.Send.AsImmutableArray().AsSpan()));
+            json.WriteStartArray("receive");
+            foreach (var block in tcp.Receive)
+            {
+                json.WriteStringValue(Convert.ToHexStringLower(block.AsImmutableArray().AsSpan()));
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>The outlierDetection section with every default filled in (maxEjectionTime as it applies).</summary>
+    private static void WriteOutlierDetection(Utf8JsonWriter json, OutlierDetectionConfig od)
+    {
+        json.WriteStartObject("outlierDetection");
+        json.WriteNumber("consecutive5xx", od.Consecutive5xx);
+        json.WriteNumber("consecutiveGatewayFailure", od.ConsecutiveGatewayFailure);
+        json.WriteNumber("consecutiveLocalOriginFailure", od.ConsecutiveLocalOriginFailure);
+        json.WriteString("interval", Durations.Format(od.Interval));
+        json.WriteString("baseEjectionTime", Durations.Format(od.BaseEjectionTime));
+        json.WriteString("maxEjectionTime", Durations.Format(od.EffectiveMaxEjectionTime));
+        json.WriteString("maxEjectionTimeJitter", Durations.Format(od.MaxEjectionTimeJitter));
+        json.WriteNumber("maxEjectionPercent", od.MaxEjectionPercent);
+        json.WriteBoolean("alwaysEjectOneHost", od.AlwaysEjectOneHost);
+        json.WriteNumber("enforcingConsecutive5xx", od.EnforcingConsecutive5xx);
+        json.WriteNumber("enforcingConsecutiveGatewayFailure", od.EnforcingConsecutiveGatewayFailure);
+        json.WriteNumber("enforcingConsecutiveLocalOriginFailure", od.EnforcingConsecutiveLocalOriginFailure);
+        json.WriteNumber("enforcingSuccessRate", od.EnforcingSuccessRate);
+        json.WriteNumber("enforcingLocalOriginSuccessRate", od.EnforcingLocalOriginSuccessRate);
+        json.WriteNumber("successRateMinimumHosts", od.SuccessRateMinimumHosts);
+        json.WriteNumber("successRateRequestVolume", od.SuccessRateRequestVolume);
+        json.WriteNumber("successRateStdevFactor", od.SuccessRateStdevFactor);
+        json.WriteNumber("failurePercentageThreshold", od.FailurePercentageThreshold);
+        json.WriteNumber("enforcingFailurePercentage", od.EnforcingFailurePercentage);
+        json.WriteNumber("enforcingFailurePercentageLocalOrigin", od.EnforcingFailurePercentageLocalOrigin);
+        json.WriteNumber("failurePercentageMinimumHosts", od.FailurePercentageMinimumHosts);
+        json.WriteNumber("failurePercentageRequestVolume", od.FailurePercentageRequestVolume);
+        json.WriteBoolean("splitExternalLocalOriginErrors", od.SplitExternalLocalOriginErrors);
+        json.WriteBoolean("successfulActiveHealthCheckUnejectHost", od.SuccessfulActiveHealthCheckUnejectHost);
         json.WriteEndObject();
     }
 

@@ -61,6 +61,12 @@ public sealed record ClusterConfig
 
     /// <summary>Limits on connections, requests and retries (docs/resilience.md). Default: Envoy's.</summary>
     public CircuitBreakersConfig CircuitBreakers { get; init; } = CircuitBreakersConfig.Default;
+
+    /// <summary>Active health checking of the endpoints (Envoy's health_checks). Null: none, endpoints count as healthy.</summary>
+    public HealthCheckConfig? HealthChecks { get; init; }
+
+    /// <summary>Passive health checking: ejection of endpoints whose requests fail (Envoy's outlier_detection). Null: off.</summary>
+    public OutlierDetectionConfig? OutlierDetection { get; init; }
 }
 
 /// <summary>How a cluster finds its endpoints.</summary>

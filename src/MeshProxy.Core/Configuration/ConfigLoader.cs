@@ -19,6 +19,7 @@ public static class ConfigLoader
         new LoadBalancerValidator(),
         new ResilienceValidator(),
         new SniRouterValidator(),
+        new HealthValidator(),
     ];
 
     public static ConfigLoadResult LoadFile(string path)

@@ -103,6 +103,7 @@ public sealed class ProxyHost : IAsyncDisposable
         services.AddSingleton<AdminRequestHandler>();
         services.AddHostedService(sp => sp.GetRequiredService<DrainController>());
         services.AddHostedService<ProxyStartup>();
+        services.AddHostedService<Health.ClusterHealthManager>();
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)

@@ -34,6 +34,9 @@ public sealed partial class ConfigManager : IDisposable
     /// <summary>Raised after a new snapshot became current.</summary>
     public event Action<ProxySnapshot>? SnapshotApplied;
 
+    /// <summary>Raised with a compiled snapshot just before it becomes current, so its clusters can be prepared unseen (health flags).</summary>
+    public event Action<ProxySnapshot>? SnapshotBuilt;
+
     /// <summary>The current snapshot, for reads that need no lease (admin, listener setup).</summary>
     public ProxySnapshot Current => _current ?? throw new InvalidOperationException("No configuration has been applied yet.");
 
@@ -83,6 +86,7 @@ public sealed partial class ConfigManager : IDisposable
 
             var routeTables = config.RouteTables.ToFrozenDictionary(t => t.Name, t => new RouteTable(t), StringComparer.Ordinal);
             var snapshot = new ProxySnapshot(config, Interlocked.Increment(ref _version), routeTables, clusters.ToFrozenDictionary(StringComparer.Ordinal));
+            SnapshotBuilt?.Invoke(snapshot);
             _current = snapshot;
             previous?.Release();
             Log.Applied(_logger, snapshot.Version, config.Listeners.Count, config.RouteTables.Count, config.Clusters.Count, reused);

@@ -34,6 +34,13 @@ public static class EventIds
     public const int DrainFinished = 301;
 
     // Health checking and outlier detection: 400-499
+    public const int HealthCheckFailedEndpoint = 400;
+    public const int HealthCheckPassedEndpoint = 401;
+    public const int HealthCheckDegradedEndpoint = 402;
+    public const int OutlierEjected = 403;
+    public const int OutlierUnejected = 404;
+    public const int OutlierDetectedNotEnforced = 405;
+    public const int HealthCheckersChanged = 406;
 
     // Security (mTLS and authorization): 500-599
     public const int AuthorizationDenied = 500;

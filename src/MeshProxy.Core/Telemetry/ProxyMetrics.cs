@@ -1,7 +1,9 @@
 using System.Globalization;
+using MeshProxy.Health;
 using MeshProxy.Runtime;
 using MeshProxy.Telemetry.AccessLog;
 using MeshProxy.Telemetry.Istio;
+using MeshProxy.Upstream;
 using Prometheus;
 
 namespace MeshProxy.Telemetry;
@@ -60,6 +62,7 @@ public sealed class ProxyMetrics
                 Counter("envoy_cluster_upstream_rq_xx", "Responses by status class.", "envoy_cluster_name", "envoy_response_code_class")
                     .WithLabels(name, statusClass.ToString(CultureInfo.InvariantCulture)).IncTo(stats.ResponsesOfClass(statusClass));
             }
+            CopyHealthStats(name, stats);
         }
         foreach (var (name, stats) in _stats.Listeners)
         {
@@ -130,6 +133,34 @@ public sealed class ProxyMetrics
         Count("envoy_cluster_upstream_rq_pending_overflow", "Requests refused by maxRequests or maxPendingRequests (UO).", cluster, stats.RequestOverflows);
         Count("envoy_cluster_upstream_cx_overflow", "Connections over maxConnections.", cluster, stats.ConnectionOverflows);
         Count("envoy_cluster_upstream_rq_max_duration_reached", "Requests ended by maxStreamDuration (UMSDR).", cluster, stats.MaxDurationReached);
+    }
+
+    /// <summary>cluster.&lt;name&gt;.health_check.* and outlier_detection.*, for clusters that have (or had) them.</summary>
+    private void CopyHealthStats(string name, ClusterStats stats)
+    {
+        var check = stats.HealthCheck;
+        if (check.IsEnabled)
+        {
+            Count("envoy_cluster_health_check_attempt", "Active health checks started.", name, check.Attempts);
+            Count("envoy_cluster_health_check_success", "Active health checks passed.", name, check.Successes);
+            Count("envoy_cluster_health_check_failure", "Active health checks failed.", name, check.Failures);
+            Count("envoy_cluster_health_check_network_failure", "Active health checks failed without an answer.", name, check.NetworkFailures);
+            Set("envoy_cluster_health_check_healthy", "Endpoints passing their active health checks.", name, check.Healthy);
+            Set("envoy_cluster_health_check_degraded", "Endpoints degraded by their active health checks.", name, check.Degraded);
+        }
+        var outlier = stats.OutlierDetection;
+        if (outlier.IsEnabled)
+        {
+            Count("envoy_cluster_outlier_detection_ejections_enforced_total", "Ejections enforced.", name, outlier.EjectionsEnforcedTotal);
+            Set("envoy_cluster_outlier_detection_ejections_active", "Endpoints ejected now.", name, outlier.EjectionsActive);
+            Count("envoy_cluster_outlier_detection_ejections_overflow", "Ejections refused by maxEjectionPercent.", name, outlier.EjectionsOverflow);
+            foreach (var type in OutlierDetectionStats.Types)
+            {
+                var suffix = OutlierDetectionStats.Suffix(type);
+                Count("envoy_cluster_outlier_detection_ejections_enforced_" + suffix, "Ejections enforced, by reason.", name, outlier.Enforced(type));
+                Count("envoy_cluster_outlier_detection_ejections_detected_" + suffix, "Outliers detected (enforced or not), by reason.", name, outlier.Detected(type));
+            }
+        }
     }
 
     private void Count(string name, string help, string cluster, long value) => Counter(name, help, ClusterLabel).WithLabels(cluster).IncTo(value);

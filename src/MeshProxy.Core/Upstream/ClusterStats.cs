@@ -1,3 +1,4 @@
+using MeshProxy.Health;
 using MeshProxy.Resilience;
 using MeshProxy.Telemetry;
 
@@ -13,6 +14,12 @@ public sealed class ClusterStats
     private long _connectionsActive;
     private long _connectFailures;
     private long _tlsHandshakes;
+
+    /// <summary>health_check.* (active health checking); exported once the cluster has a health checker.</summary>
+    public HealthCheckStats HealthCheck { get; } = new();
+
+    /// <summary>outlier_detection.* (passive health checking); exported once the cluster has outlier detection.</summary>
+    public OutlierDetectionStats OutlierDetection { get; } = new();
 
     public long RequestsTotal => Interlocked.Read(ref _requestsTotal);
 

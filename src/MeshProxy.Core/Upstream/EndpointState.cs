@@ -15,6 +15,7 @@ public sealed class EndpointState
     private const int FailedActiveHealthCheckFlag = 1;
     private const int EjectedByOutlierDetectionFlag = 2;
     private const int ExcludedFlag = 4;
+    private const int DegradedByActiveHealthCheckFlag = 8;
 
     private int _activeRequests;
     private long _totalRequests;
@@ -84,6 +85,13 @@ public sealed class EndpointState
         set => SetFlag(EjectedByOutlierDetectionFlag, value);
     }
 
+    /// <summary>Set by active health checking while the host answers with x-envoy-degraded (Envoy's DEGRADED_ACTIVE_HC).</summary>
+    public bool DegradedByActiveHealthCheck
+    {
+        get => HasFlag(DegradedByActiveHealthCheckFlag);
+        set => SetFlag(DegradedByActiveHealthCheckFlag, value);
+    }
+
     /// <summary>
     /// Left out of priority health (Envoy's excluded hosts: not yet health checked, pending removal). An excluded host
     /// is never available, counts in neither numerator nor denominator of its priority's health, but still counts
@@ -95,18 +103,19 @@ public sealed class EndpointState
         set => SetFlag(ExcludedFlag, value);
     }
 
-    /// <summary>What load balancing sees: healthy, degraded or unhealthy (draining and failing flags are unhealthy).</summary>
+    /// <summary>What load balancing sees: healthy, degraded or unhealthy (draining and failing flags are unhealthy, a degraded flag degrades).</summary>
     public EndpointHealth CoarseHealth
     {
         get
         {
-            if ((Volatile.Read(ref _flags) & (FailedActiveHealthCheckFlag | EjectedByOutlierDetectionFlag)) != 0)
+            var flags = Volatile.Read(ref _flags);
+            if ((flags & (FailedActiveHealthCheckFlag | EjectedByOutlierDetectionFlag)) != 0)
             {
                 return EndpointHealth.Unhealthy;
             }
             return HealthStatus switch
             {
-                EndpointHealth.Healthy => EndpointHealth.Healthy,
+                EndpointHealth.Healthy => (flags & DegradedByActiveHealthCheckFlag) != 0 ? EndpointHealth.Degraded : EndpointHealth.Healthy,
                 EndpointHealth.Degraded => EndpointHealth.Degraded,
                 _ => EndpointHealth.Unhealthy,
             };

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,59 +15,72 @@ internal sealed record DemoEndpoint(string Service, string Name, string Zone, Ti
 }
 
 /// <summary>
-/// All demo backend instances, served by one small Kestrel app on one loopback port per instance. Each answers
-/// with its name in the x-demo-endpoint header, after its latency, failing with 503 at its error rate.
+/// All demo backend instances, each its own small Kestrel server on a loopback port, so one can be stopped (its port
+/// then refuses connections, as a crashed instance would) and started again on the same port. Each answers with its
+/// name in the x-demo-endpoint header, after its latency, failing with 503 at its error rate; GET /healthz is the
+/// health check and always answers 200 at once.
 /// </summary>
 internal sealed class DemoBackends : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly FrozenDictionary<int, DemoEndpoint> _byPort;
+    private readonly Dictionary<DemoEndpoint, WebApplication> _running = [];
 
-    private DemoBackends(WebApplication app, IReadOnlyList<DemoEndpoint> endpoints)
-    {
-        _app = app;
-        Endpoints = endpoints;
-        _byPort = endpoints.ToFrozenDictionary(e => e.Address.Port);
-    }
+    private DemoBackends(IReadOnlyList<DemoEndpoint> endpoints) => Endpoints = endpoints;
 
     public IReadOnlyList<DemoEndpoint> Endpoints { get; }
 
     public static async Task<DemoBackends> StartAsync(IReadOnlyList<DemoEndpoint> endpoints, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        var listenOptions = new List<(DemoEndpoint Endpoint, ListenOptions Options)>();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            foreach (var endpoint in endpoints)
-            {
-                kestrel.Listen(IPAddress.Loopback, 0, listen =>
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listenOptions.Add((endpoint, listen));
-                });
-            }
-        });
-        var app = builder.Build();
-        DemoBackends? backends = null;
-        app.Run(context => backends!.HandleAsync(context));
-        await app.StartAsync(cancellationToken);
-        foreach (var (endpoint, options) in listenOptions)
-        {
-            endpoint.Address = options.IPEndPoint!;
-        }
-        backends = new DemoBackends(app, endpoints);
+        var backends = new DemoBackends(endpoints);
+        await backends.StartAsync(endpoints, cancellationToken);
         return backends;
     }
 
-    private async Task HandleAsync(HttpContext context)
+    /// <summary>Starts the given instances: on a free port the first time, on their own port again after a stop.</summary>
+    public async Task StartAsync(IEnumerable<DemoEndpoint> endpoints, CancellationToken cancellationToken)
     {
-        var endpoint = _byPort[context.Connection.LocalPort];
-        // Real latency spread: the configured latency plus up to 50% jitter.
-        var latency = endpoint.Latency * (1 + ThreadLocalRandomFactory.Instance.CreateRandomInstance().NextDouble() / 2);
-        await Task.Delay(latency, context.RequestAborted);
+        foreach (var endpoint in endpoints)
+        {
+            ListenOptions? bound = null;
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint.Address, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                bound = listen;
+            }));
+            var app = builder.Build();
+            app.Run(context => HandleAsync(endpoint, context));
+            await app.StartAsync(cancellationToken);
+            endpoint.Address = bound!.IPEndPoint!;
+            _running[endpoint] = app;
+        }
+    }
+
+    /// <summary>Stops the given instances: their open connections close and new ones are refused.</summary>
+    public async Task StopAsync(IEnumerable<DemoEndpoint> endpoints)
+    {
+        foreach (var endpoint in endpoints)
+        {
+            if (_running.Remove(endpoint, out var app))
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task HandleAsync(DemoEndpoint endpoint, HttpContext context)
+    {
         context.Response.Headers["x-demo-endpoint"] = endpoint.Name;
-        if (ThreadLocalRandomFactory.Instance.CreateRandomInstance().NextDouble() < endpoint.ErrorRate)
+        if (context.Request.Path == DemoTopology.HealthCheckPath)
+        {
+            await context.Response.WriteAsync("ok\n");
+            return;
+        }
+        var random = ThreadLocalRandomFactory.Instance.CreateRandomInstance();
+        // Real latency spread: the configured latency plus up to 50% jitter.
+        await Task.Delay(endpoint.Latency * (1 + random.NextDouble() / 2), context.RequestAborted);
+        if (random.NextDouble() < endpoint.ErrorRate)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await context.Response.WriteAsync($"{endpoint.Name} is overloaded\n");
@@ -77,5 +89,5 @@ internal sealed class DemoBackends : IAsyncDisposable
         await context.Response.WriteAsync($"hello from {endpoint.Name} ({endpoint.Service}, {endpoint.Zone})\n");
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await StopAsync(_running.Keys.ToArray());
 }

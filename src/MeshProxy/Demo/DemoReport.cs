@@ -5,7 +5,7 @@ namespace MeshProxy.Cli.Demo;
 /// <summary>Turns the demo's samples into readable tables: per endpoint, per cluster split, latency, errors.</summary>
 internal static class DemoReport
 {
-    public static void Write(TextWriter output, IReadOnlyList<DemoSample> samples, IReadOnlyList<DemoEndpoint> endpoints, TimeSpan duration)
+    public static void Write(TextWriter output, IReadOnlyList<DemoSample> samples, IReadOnlyList<DemoEndpoint> endpoints, TimeSpan duration, DemoFailover failover)
     {
         var total = samples.Count;
         output.WriteLine();
@@ -24,6 +24,8 @@ internal static class DemoReport
             }
         }
         WriteTable(output, rows);
+
+        WriteFailover(output, samples, endpoints, duration, failover);
 
         output.WriteLine();
         output.WriteLine($"Split of host \"reviews\" (configured {DemoTopology.ReviewsV1Weight}/{DemoTopology.ReviewsV2Weight})");
@@ -62,9 +64,64 @@ internal static class DemoReport
                 rows.Add([status, group.Key.Endpoint, group.Count().ToString("N0", CultureInfo.InvariantCulture), Percent(group.Count(), total)]);
             }
             WriteTable(output, rows);
-            output.WriteLine("  (reviews-v2 is a canary that fails 2% of its requests on purpose; without a retry policy the sidecar passes those 503s on.)");
+            output.WriteLine("  (catalog's 503s are requests that reached a stopped instance before outlier detection ejected it; reviews-v2 is a canary");
+            output.WriteLine("  that fails 2% of its requests on purpose; without a retry policy the sidecar passes those 503s on.)");
         }
     }
+
+    /// <summary>
+    /// The failover act: the failover service's traffic by zone in each phase (before the stop, while the local
+    /// instances are down, after they are back), how soon traffic left and returned, and the sidecar's counters.
+    /// </summary>
+    private static void WriteFailover(TextWriter output, IReadOnlyList<DemoSample> samples, IReadOnlyList<DemoEndpoint> endpoints, TimeSpan duration, DemoFailover failover)
+    {
+        var service = DemoTopology.FailoverService;
+        var local = DemoTopology.LocalZone;
+        var zoneOf = endpoints.Where(e => e.Service == service).ToDictionary(e => e.Name, e => e.Zone, StringComparer.Ordinal);
+        var zones = zoneOf.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var traffic = samples.Where(s => s.Host == service).OrderBy(s => s.At).ToList();
+        var end = duration.TotalSeconds;
+        var backAt = failover.StartedAt ?? end;
+
+        output.WriteLine();
+        output.WriteLine($"Failover of host \"{service}\": the client runs in {local}; priorities follow localities ({string.Join(" first, then ", zones)})");
+        List<string[]> rows = [["phase", "from", "to", "requests", .. zones, "errors"]];
+        foreach (var (name, from, to) in new[] { ("before", 0, failover.StoppedAt), ($"{local} down", failover.StoppedAt, backAt), ($"{local} back", backAt, end) })
+        {
+            if (to <= from)
+            {
+                continue;
+            }
+            var phase = traffic.Where(s => s.At >= from && s.At < to).ToList();
+            var row = new List<string> { name, Seconds(from), Seconds(to), phase.Count.ToString("N0", CultureInfo.InvariantCulture) };
+            row.AddRange(zones.Select(z => Percent(phase.Count(s => !s.Failed && zoneOf.GetValueOrDefault(s.Endpoint) == z), phase.Count)));
+            row.Add(phase.Count(s => s.Failed).ToString("N0", CultureInfo.InvariantCulture));
+            rows.Add([.. row]);
+        }
+        WriteTable(output, rows);
+
+        var stopped = failover.Stopped.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var lastLocal = traffic.LastOrDefault(s => s.At >= failover.StoppedAt && s.At < backAt && (s.Failed || stopped.Contains(s.Endpoint)));
+        output.WriteLine(lastLocal == default
+            ? $"  No request reached a stopped {local} instance."
+            : $"  Traffic left {local} {Milliseconds(lastLocal.At - failover.StoppedAt)} after the stop: outlier detection ejected each stopped"
+                + " instance after 3 failed requests, and health checks kept them out.");
+        if (failover.StartedAt is { } startedAt)
+        {
+            var firstBack = traffic.FirstOrDefault(s => s.At >= startedAt && !s.Failed && stopped.Contains(s.Endpoint));
+            output.WriteLine(firstBack == default
+                ? $"  {local} did not get traffic back before the run ended."
+                : $"  Traffic came back to {local} {Milliseconds(firstBack.At - startedAt)} after its instances started (two passing health checks, 500 ms apart).");
+        }
+        var check = failover.Stats.HealthCheck;
+        var outlier = failover.Stats.OutlierDetection;
+        output.WriteLine($"  Sidecar counters for {service}: health checks {check.Attempts:N0} ({check.Failures:N0} failed), "
+            + $"outlier ejections {outlier.EjectionsEnforcedTotal:N0} (consecutive 5xx), healthy now {check.Healthy} of {zoneOf.Count}.");
+    }
+
+    private static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    private static string Milliseconds(double seconds) => (seconds * 1000).ToString("N0", CultureInfo.InvariantCulture) + " ms";
 
     private static string Percent(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 

@@ -1,18 +1,24 @@
 using MeshProxy.Hosting;
+using MeshProxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Cli.Demo;
 
 /// <summary>
-/// `meshproxy demo`: starts the backends and a sidecar on loopback, sends bounded real traffic through the
-/// sidecar, prints the report, and shuts everything down.
+/// `meshproxy demo`: starts the backends and a sidecar on loopback, sends bounded real traffic through the sidecar,
+/// stops the client's own zone's catalog instances a third of the way in and starts them again two thirds in, prints
+/// the report (with the traffic of each phase), and shuts everything down.
 /// </summary>
 internal static class DemoRunner
 {
+    private const double StopAt = 0.3;
+    private const double StartAgainAt = 0.65;
+
     public static async Task<int> RunAsync(TimeSpan duration, TextWriter output, CancellationToken cancellationToken)
     {
         var timeProvider = TimeProvider.System;
-        output.WriteLine("meshproxy demo: two services on loopback, a sidecar in front of a client.");
+        output.WriteLine($"meshproxy demo: two services on loopback, a sidecar in front of a client in {DemoTopology.LocalZone}.");
         await using var backends = await DemoBackends.StartAsync(DemoTopology.Endpoints(), cancellationToken);
         foreach (var endpoint in backends.Endpoints)
         {
@@ -24,17 +30,52 @@ internal static class DemoRunner
             Config = DemoTopology.SidecarConfig(backends.Endpoints),
             LogLevel = LogLevel.Warning,
             HandleSignals = false,
+            // The sidecar's health transitions and ejections are part of the show; the forwarder's per-request stack
+            // traces for the stopped instances are not.
+            ConfigureLogging = logging => logging.AddFilter("MeshProxy.Health", LogLevel.Information).AddFilter("Yarp", LogLevel.Error),
         });
         await sidecar.StartAsync(cancellationToken);
         var listener = sidecar.GetListenerAddress("app-outbound");
+        var local = backends.Endpoints.Where(e => e.Service == DemoTopology.FailoverService && e.Zone == DemoTopology.LocalZone).ToArray();
+        var names = string.Join(" and ", local.Select(e => e.Name));
         output.WriteLine($"  sidecar listening on {listener}, admin on http://{sidecar.AdminAddress}/");
-        output.WriteLine($"Sending requests to hosts \"catalog\" and \"reviews\" for {duration.TotalSeconds:0} s ...");
+        output.WriteLine($"Sending requests to hosts \"catalog\" and \"reviews\" for {duration.TotalSeconds:0} s; {names} ({DemoTopology.LocalZone}) "
+            + $"stop at {duration.TotalSeconds * StopAt:0.0} s and start again at {duration.TotalSeconds * StartAgainAt:0.0} s ...");
 
-        var samples = await DemoLoad.RunAsync(listener, duration, timeProvider, cancellationToken);
-        DemoReport.Write(output, samples, backends.Endpoints, duration);
+        var runStart = timeProvider.GetTimestamp();
+        var load = DemoLoad.RunAsync(listener, duration, timeProvider, runStart, cancellationToken);
+        await DelayUntilAsync(duration * StopAt);
+        var stoppedAt = Elapsed();
+        await backends.StopAsync(local);
+        output.WriteLine($"  {stoppedAt:0.0} s: stopped {names}");
+        await DelayUntilAsync(duration * StartAgainAt);
+        var startedAt = (double?)Elapsed();
+        try
+        {
+            await backends.StartAsync(local, cancellationToken);
+            output.WriteLine($"  {startedAt:0.0} s: started {names} again");
+        }
+        catch (IOException ex)
+        {
+            // Their ports were taken meanwhile (rare): the run goes on with zone-b only.
+            output.WriteLine($"  {startedAt:0.0} s: could not start {names} again: {ex.Message}");
+            startedAt = null;
+        }
+        var samples = await load;
+
+        var stats = sidecar.Services.GetRequiredService<StatsRegistry>().Cluster(DemoTopology.FailoverService);
+        DemoReport.Write(output, samples, backends.Endpoints, duration, new DemoFailover(local, stoppedAt, startedAt, stats));
         await sidecar.StopAsync(CancellationToken.None);
         output.WriteLine();
         output.WriteLine("Done. `meshproxy run --config examples/sidecar-explicit.yaml` runs a sidecar like this one.");
         return 0;
+
+        double Elapsed() => timeProvider.GetElapsedTime(runStart).TotalSeconds;
+
+        Task DelayUntilAsync(TimeSpan offset)
+        {
+            var wait = offset - timeProvider.GetElapsedTime(runStart);
+            return wait > TimeSpan.Zero ? Task.Delay(wait, timeProvider, cancellationToken) : Task.CompletedTask;
+        }
     }
 }

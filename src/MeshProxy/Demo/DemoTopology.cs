@@ -6,9 +6,42 @@ namespace MeshProxy.Cli.Demo;
 /// <summary>
 /// The demo's services and the sidecar config in front of them: "catalog" with three instances, and "reviews" split
 /// 75/25 between v1 (two instances) and a v2 canary (one instance, slower and sometimes failing), over two zones.
+/// The client runs in zone-a. Catalog has active health checks, outlier detection and Istio's locality priorities
+/// (zone-a first, zone-b when zone-a has nothing healthy), which the demo exercises by stopping its zone-a instances.
 /// </summary>
 internal static class DemoTopology
 {
+    /// <summary>The zone the demo client (and its sidecar) runs in.</summary>
+    public const string LocalZone = "zone-a";
+
+    /// <summary>The service whose local-zone instances are stopped and started again mid-run.</summary>
+    public const string FailoverService = "catalog";
+
+    public const string HealthCheckPath = "/healthz";
+
+    /// <summary>
+    /// The catalog cluster's health settings, as a user would write them: checks every 500 ms (two failures take an
+    /// instance out, two passes bring it back), ejection after three consecutive 5xx (connection failures count as
+    /// 503; maxEjectionPercent 100 because with 3 instances Envoy's default 10% would never eject), and priorities
+    /// derived from localities.
+    /// </summary>
+    public const string CatalogHealthYaml = $$"""
+            healthChecks:
+              interval: 500ms
+              timeout: 250ms
+              noTrafficInterval: 500ms
+              unhealthyThreshold: 2
+              healthyThreshold: 2
+              http: { path: {{HealthCheckPath}} }
+            outlierDetection:
+              consecutive5xx: 3
+              interval: 1s
+              baseEjectionTime: 5s
+              maxEjectionPercent: 100
+            loadBalancer:
+              localityPriorities: { enabled: true }
+        """;
+
     public static IReadOnlyList<DemoEndpoint> Endpoints() =>
     [
         new("catalog", "catalog-1", "zone-a", TimeSpan.FromMilliseconds(2), 0),
@@ -28,7 +61,7 @@ internal static class DemoTopology
         var yaml = new StringBuilder($$"""
             node:
               service: demo-client
-              locality: { region: demo, zone: zone-a }
+              locality: { region: demo, zone: {{LocalZone}} }
             admin:
               address: 127.0.0.1:0
               readinessAddress:
@@ -58,7 +91,12 @@ internal static class DemoTopology
             """);
         foreach (var service in endpoints.GroupBy(e => e.Service))
         {
-            yaml.Append($"  - name: {service.Key}\n    endpoints:\n");
+            yaml.Append($"  - name: {service.Key}\n");
+            if (service.Key == FailoverService)
+            {
+                yaml.Append(CatalogHealthYaml).Append('\n');
+            }
+            yaml.Append("    endpoints:\n");
             foreach (var endpoint in service)
             {
                 yaml.Append($"      - address: {endpoint.Address}\n        locality: {{ region: demo, zone: {endpoint.Zone} }}\n        metadata: {{ name: {endpoint.Name} }}\n");

@@ -25,6 +25,8 @@ internal static class ClusterConfigReader
             Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
             LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
             CircuitBreakers = map.Mapping("circuitBreakers") is { } breakers ? ResilienceConfigReader.ReadCircuitBreakers(breakers) : CircuitBreakersConfig.Default,
+            HealthChecks = map.Mapping("healthChecks") is { } healthChecks ? HealthCheckConfigReader.Read(healthChecks) : null,
+            OutlierDetection = map.Mapping("outlierDetection") is { } outlierDetection ? OutlierDetectionConfigReader.Read(outlierDetection) : null,
         };
         map.ReportUnknownKeys();
         return cluster;

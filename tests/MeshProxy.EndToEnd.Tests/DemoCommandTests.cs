@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+using MeshProxy.TestSupport;
+
+namespace MeshProxy.EndToEnd.Tests;
+
+/// <summary>`meshproxy demo` on the real binary: it ends by itself and its report shows the zone failover and return.</summary>
+public sealed partial class DemoCommandTests
+{
+    [Fact]
+    public async Task Demo_ShortRun_ReportsFailoverToNextZoneAndBack()
+    {
+        var result = await ProcessRunner.RunAsync("dotnet", [RepositoryPaths.MeshProxyDll, "demo", "--duration", "00:00:06"], TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = result.StandardOutput;
+        Assert.Contains("stopped catalog-1 and catalog-2", report);
+        Assert.Contains("started catalog-1 and catalog-2 again", report);
+        // Before, zone-a answers (requests sent in the last moments before the stop may fail); while it is down, zone-b does.
+        Assert.True(Share("  before", "a") >= 99, result.ToString());
+        Assert.True(Share("  zone-a down", "b") >= 95, result.ToString());
+        Assert.Contains("Traffic came back to zone-a", report);
+
+        double Share(string phase, string zone) => double.Parse(
+            PhaseRow().Match(report[report.IndexOf(phase, StringComparison.Ordinal)..]).Groups[zone].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // "  zone-a down   1.8 s    3.9 s      1,234     0.2%    99.5%        7"
+    [GeneratedRegex(@"(?<a>[\d.]+)%\s+(?<b>[\d.]+)%\s+\d+")]
+    private static partial Regex PhaseRow();
+}
