@@ -9,6 +9,7 @@ using MeshProxy.Telemetry;
 using MeshProxy.Upstream;
 using MeshProxy.Utilities;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Pipelines.Sockets.Unofficial;
@@ -103,6 +104,9 @@ public sealed partial class TcpProxy
 
         using var _ = upstream;
         cluster.Stats.ConnectionOpened();
+        // A TCP endpoint's success is its accepted connection (Envoy's LocalOriginConnectSuccess): it resets the
+        // consecutive-failure count of outlier detection.
+        cluster.OutcomeObserver.OnOutcome(endpoint, EndpointOutcome.Response(StatusCodes.Status200OK));
         _telemetry.TcpConnectionOpened(node, downstream, cluster, endpoint);
         var clientSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         IRelaySink toClient = clientSocket is not null && !downstream.IsTlsTerminated
