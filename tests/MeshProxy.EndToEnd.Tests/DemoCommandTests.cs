@@ -3,7 +3,7 @@ using MeshProxy.TestSupport;
 
 namespace MeshProxy.EndToEnd.Tests;
 
-/// <summary>`meshproxy demo` on the real binary: it ends by itself and its report shows the zone failover and return.</summary>
+/// <summary>`meshproxy demo` on the real binary: it ends by itself and its report shows the zone failover and return, hedging and the mTLS hop.</summary>
 public sealed partial class DemoCommandTests
 {
     [Fact]
@@ -19,6 +19,11 @@ public sealed partial class DemoCommandTests
         Assert.True(Share("  before", "a") >= 99, result.ToString());
         Assert.True(Share("  zone-a down", "b") >= 95, result.ToString());
         Assert.Contains("Traffic came back to zone-a", report);
+        // The hedging act: hedges were made; the mTLS act: identities both ways and an authorization denial.
+        Assert.Matches(@"[1-9][\d,]* hedges were started", report);
+        Assert.Contains("20 of 20 requests answered; the client's sidecar verified the server as spiffe://cluster.local/ns/demo/sa/payments", report);
+        Assert.Contains("its caller is spiffe://cluster.local/ns/demo/sa/frontend", report);
+        Assert.Contains("403 \"RBAC: access denied\"", report);
 
         double Share(string phase, string zone) => double.Parse(
             PhaseRow().Match(report[report.IndexOf(phase, StringComparison.Ordinal)..]).Groups[zone].Value, System.Globalization.CultureInfo.InvariantCulture);

@@ -12,7 +12,7 @@ internal static class DemoCommand
             Description = "How long to send traffic.",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
         };
-        var command = new Command("demo", "Start two small backend services and a sidecar on loopback, send real HTTP through the sidecar for about 10 seconds, print what happened, and exit.")
+        var command = new Command("demo", "Start small backend services and sidecars on loopback, send real HTTP through them for about 10 seconds (zone failover, a canary split), then show hedging against a slow instance and an mTLS hop with authorization; print what happened, and exit.")
         {
             duration,
         };

@@ -72,6 +72,11 @@ internal sealed class DemoBackends : IAsyncDisposable
     private static async Task HandleAsync(DemoEndpoint endpoint, HttpContext context)
     {
         context.Response.Headers["x-demo-endpoint"] = endpoint.Name;
+        // Behind an mTLS sidecar: tell the caller who the sidecar says it is (the URI of x-forwarded-client-cert).
+        if (context.Request.Headers["x-forwarded-client-cert"].ToString() is { Length: > 0 } xfcc)
+        {
+            context.Response.Headers["x-demo-caller"] = xfcc[(xfcc.LastIndexOf("URI=", StringComparison.Ordinal) + 4)..];
+        }
         if (context.Request.Path == DemoTopology.HealthCheckPath)
         {
             await context.Response.WriteAsync("ok\n");

@@ -125,7 +125,7 @@ internal static class DemoReport
 
     private static string Percent(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    private static string Quantile(double[] sorted, double q)
+    internal static string Quantile(double[] sorted, double q)
     {
         if (sorted.Length == 0)
         {
@@ -135,7 +135,7 @@ internal static class DemoReport
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)].ToString("0.0", CultureInfo.InvariantCulture);
     }
 
-    private static void WriteTable(TextWriter output, List<string[]> rows)
+    internal static void WriteTable(TextWriter output, List<string[]> rows)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         for (var r = 0; r < rows.Count; r++)

@@ -8,7 +8,8 @@ namespace MeshProxy.Cli.Demo;
 /// <summary>
 /// `meshproxy demo`: starts the backends and a sidecar on loopback, sends bounded real traffic through the sidecar,
 /// stops the client's own zone's catalog instances a third of the way in and starts them again two thirds in, prints
-/// the report (with the traffic of each phase), and shuts everything down.
+/// the report (with the traffic of each phase), then runs two short acts (hedging against a slow instance, and an mTLS
+/// hop with authorization), and shuts everything down.
 /// </summary>
 internal static class DemoRunner
 {
@@ -20,14 +21,18 @@ internal static class DemoRunner
         var timeProvider = TimeProvider.System;
         output.WriteLine($"meshproxy demo: two services on loopback, a sidecar in front of a client in {DemoTopology.LocalZone}.");
         await using var backends = await DemoBackends.StartAsync(DemoTopology.Endpoints(), cancellationToken);
-        foreach (var endpoint in backends.Endpoints)
+        await using var actBackends = await DemoBackends.StartAsync([.. DemoHedging.Endpoints(), .. DemoMutualTls.Endpoints()], cancellationToken);
+        foreach (var endpoint in backends.Endpoints.Concat(actBackends.Endpoints))
         {
             output.WriteLine($"  backend {endpoint.Name,-13} ({endpoint.Service}, {endpoint.Zone}) on {endpoint.Address}");
         }
+        await using var mutualTls = await DemoMutualTls.StartAsync(actBackends.Endpoints.Single(e => e.Service == DemoMutualTls.Service), cancellationToken);
+        output.WriteLine($"  sidecar for {DemoMutualTls.Service} (STRICT mTLS, {DemoMutualTls.ServerId}) on {mutualTls.ServerSidecar}");
 
         await using var sidecar = ProxyHost.Create(new ProxyHostOptions
         {
-            Config = DemoTopology.SidecarConfig(backends.Endpoints),
+            Config = DemoTopology.SidecarConfig(backends.Endpoints.Concat(actBackends.Endpoints.Where(e => e.Service == DemoHedging.Service)),
+                DemoHedging.VirtualHostsYaml + DemoMutualTls.VirtualHostYaml, mutualTls.ClusterYaml, mutualTls.ClientIdentityYaml),
             LogLevel = LogLevel.Warning,
             HandleSignals = false,
             // The sidecar's health transitions and ejections are part of the show; the forwarder's per-request stack
@@ -63,8 +68,10 @@ internal static class DemoRunner
         }
         var samples = await load;
 
-        var stats = sidecar.Services.GetRequiredService<StatsRegistry>().Cluster(DemoTopology.FailoverService);
-        DemoReport.Write(output, samples, backends.Endpoints, duration, new DemoFailover(local, stoppedAt, startedAt, stats));
+        var registry = sidecar.Services.GetRequiredService<StatsRegistry>();
+        DemoReport.Write(output, samples, backends.Endpoints, duration, new DemoFailover(local, stoppedAt, startedAt, registry.Cluster(DemoTopology.FailoverService)));
+        await DemoHedging.RunAsync(listener, registry, output, cancellationToken);
+        await mutualTls.RunAsync(listener, registry, output, cancellationToken);
         await sidecar.StopAsync(CancellationToken.None);
         output.WriteLine();
         output.WriteLine("Done. `meshproxy run --config examples/sidecar-explicit.yaml` runs a sidecar like this one.");

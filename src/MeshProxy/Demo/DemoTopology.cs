@@ -55,8 +55,11 @@ internal static class DemoTopology
     public const int ReviewsV1Weight = 75;
     public const int ReviewsV2Weight = 25;
 
-    /// <summary>The sidecar's config, in the same YAML a user would write (see examples/sidecar-explicit.yaml).</summary>
-    public static string SidecarYaml(IReadOnlyList<DemoEndpoint> endpoints)
+    /// <summary>
+    /// The sidecar's config, in the same YAML a user would write (see examples/sidecar-explicit.yaml): a cluster per
+    /// service of <paramref name="endpoints"/>, plus the acts' virtual hosts, clusters and identity.
+    /// </summary>
+    public static string SidecarYaml(IEnumerable<DemoEndpoint> endpoints, string extraVirtualHosts = "", string extraClusters = "", string identity = "")
     {
         var yaml = new StringBuilder($$"""
             node:
@@ -86,9 +89,9 @@ internal static class DemoTopology
                         weightedClusters:
                           - { cluster: reviews-v1, weight: {{ReviewsV1Weight}} }
                           - { cluster: reviews-v2, weight: {{ReviewsV2Weight}} }
-            clusters:
 
             """);
+        yaml.Append(extraVirtualHosts).Append("clusters:\n").Append(extraClusters);
         foreach (var service in endpoints.GroupBy(e => e.Service))
         {
             yaml.Append($"  - name: {service.Key}\n");
@@ -102,9 +105,9 @@ internal static class DemoTopology
                 yaml.Append($"      - address: {endpoint.Address}\n        locality: {{ region: demo, zone: {endpoint.Zone} }}\n        metadata: {{ name: {endpoint.Name} }}\n");
             }
         }
-        return yaml.ToString();
+        return yaml.Append(identity).ToString();
     }
 
-    public static ProxyConfig SidecarConfig(IReadOnlyList<DemoEndpoint> endpoints)
-        => ConfigLoader.LoadText(SidecarYaml(endpoints), "(demo sidecar)").GetConfigOrThrow();
+    public static ProxyConfig SidecarConfig(IEnumerable<DemoEndpoint> endpoints, string extraVirtualHosts = "", string extraClusters = "", string identity = "")
+        => ConfigLoader.LoadText(SidecarYaml(endpoints, extraVirtualHosts, extraClusters, identity), "(demo sidecar)").GetConfigOrThrow();
 }
