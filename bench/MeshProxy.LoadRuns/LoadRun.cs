@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using MeshProxy.LoadRuns.Contenders;
 using MeshProxy.LoadRuns.Infrastructure;
@@ -72,7 +71,6 @@ internal sealed class LoadRun
             var cell = await MeasureAsync(contender, scenario, round, idleRss);
             _cells.Add(cell);
             Console.Error.WriteLine(Progress(cell));
-            await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
 
@@ -82,9 +80,14 @@ internal sealed class LoadRun
         {
             return Failed(round, scenario, contender, $"{dead.Name} exited with code {dead.ExitCode}");
         }
+        var noiseBefore = await NoiseMeter.WaitForQuietAsync(_context.Options.QuietThresholdCores, TimeSpan.FromSeconds(_context.Options.QuietWaitSeconds));
+        if (noiseBefore >= _context.Options.QuietThresholdCores)
+        {
+            Console.Error.WriteLine($"[round {round}] {contender.Name} {scenario.Name}: the machine is busy with other work ({noiseBefore:0.00} cores); measuring anyway");
+        }
         await using var proxyMeter = contender.Process is { } process ? ResourceMeter.Start(process.Pid) : null;
         await using var backendMeter = ResourceMeter.Start(_context.Backend.Process.Pid);
-        var wall = Stopwatch.StartNew();
+        var noise = NoiseMeter.Start();
         LoadResult load;
         try
         {
@@ -96,7 +99,6 @@ internal sealed class LoadRun
         }
         var proxyCpu = proxyMeter is null ? (double?)null : await proxyMeter.StopAsync();
         var backendCpu = await backendMeter.StopAsync();
-        wall.Stop();
 
         // Per request, or per MiB for bulk: the proxy's CPU over what went through it in the same window.
         var units = scenario.IsBulk ? load.Bytes / MiB : load.Requests;
@@ -112,6 +114,7 @@ internal sealed class LoadRun
             IdleRssMiB = idleRss,
             CpuMicrosPerUnit = proxyCpu is { } cpu && units > 0 ? cpu * 1e6 / units : null,
             VcpuPer1000Rps = proxyCpu is { } c && !scenario.IsBulk && load.Throughput > 0 ? c / load.Seconds / (load.Throughput / 1000) : null,
+            ForeignCores = noise.ForeignCores(),
         };
     }
 
@@ -131,6 +134,6 @@ internal sealed class LoadRun
             return $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} FAILED: {cell.Failure.Split('\n')[0]}";
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} {cell.Load.Throughput,10:0.0}/s  p50 {cell.Load.P50Ms:0.000} ms  p99 {cell.Load.P99Ms:0.000} ms  cpu {cell.ProxyCpuSeconds:0.00} s  rss {cell.PeakRssMiB:0.0} MiB  errors {cell.Load.Errors}");
+            $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} {cell.Load.Throughput,10:0.0}/s  p50 {cell.Load.P50Ms:0.000} ms  p99 {cell.Load.P99Ms:0.000} ms  cpu {cell.ProxyCpuSeconds:0.00} s  rss {cell.PeakRssMiB:0.0} MiB  errors {cell.Load.Errors}  noise {cell.ForeignCores:0.00} cores");
     }
 }

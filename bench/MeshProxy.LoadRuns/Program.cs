@@ -16,6 +16,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: meshproxy-loadruns run [--quick] [--rounds N] [--pin none|split] [--contenders a,b] [--scenarios a,b]
                                       [--meshproxy PATH/meshproxy.dll] [--out FILE] [--duration S]
+                                      [--warmup S] [--quiet-wait S] [--variant name:KEY=VALUE,...]
                meshproxy-loadruns yarp --listen 127.0.0.1:PORT --upstream http://127.0.0.1:PORT/
                meshproxy-loadruns bulk-client --target 127.0.0.1:PORT --path /bulk --connections N --seconds S
         """);

@@ -31,6 +31,11 @@ internal sealed record RunOptions
 
     public long BulkBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>Before each cell, wait up to this long for other processes to use less than <see cref="QuietThresholdCores"/>.</summary>
+    public double QuietWaitSeconds { get; init; } = 10;
+
+    public double QuietThresholdCores { get; init; } = 0.2;
+
     /// <summary>Extra meshproxy contenders: "name:KEY=VALUE,KEY=VALUE", where the key "binary" names another build.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 
@@ -50,11 +55,15 @@ internal sealed record RunOptions
         };
         if (quick)
         {
-            options = options with { WarmupSeconds = 1, KeepAliveSeconds = 3, FixedRateSeconds = 3, BulkSeconds = 3, BulkBytes = 16L * 1024 * 1024 };
+            options = options with { WarmupSeconds = 1, KeepAliveSeconds = 3, FixedRateSeconds = 3, BulkSeconds = 3, BulkBytes = 16L * 1024 * 1024, QuietWaitSeconds = 3 };
         }
         if (Double(args, "--duration") is { } seconds)
         {
             options = options with { KeepAliveSeconds = seconds, FixedRateSeconds = seconds, BulkSeconds = seconds };
+        }
+        if (Double(args, "--quiet-wait") is { } quietWait)
+        {
+            options = options with { QuietWaitSeconds = quietWait };
         }
         if (Double(args, "--warmup") is { } warmup)
         {

@@ -71,8 +71,8 @@ internal static class RunCommand
         };
         foreach (var variant in options.Variants)
         {
-            var (name, binary, environment) = ParseVariant(variant);
-            all.Add(() => new MeshProxyContender(name, binary, environment));
+            var (name, binary, environment, settings) = ParseVariant(variant);
+            all.Add(() => new MeshProxyContender(name, binary, environment, settings));
         }
         all.Add(() => new NginxContender());
         all.Add(() => new HaproxyContender());
@@ -88,8 +88,11 @@ internal static class RunCommand
         new BulkTcpScenario(),
     ];
 
-    /// <summary>"name:KEY=VALUE,KEY=VALUE"; the key "binary" is the meshproxy to run (a .dll or a native executable).</summary>
-    private static (string Name, string? Binary, Dictionary<string, string> Environment) ParseVariant(string text)
+    /// <summary>
+    /// "name:KEY=VALUE,KEY=VALUE". The key "binary" is the meshproxy to run (a .dll or a native executable); a key of
+    /// <see cref="MeshProxyContender.Settings"/> changes the config; any other key is an environment variable.
+    /// </summary>
+    private static (string Name, string? Binary, Dictionary<string, string> Environment, Dictionary<string, string> Settings) ParseVariant(string text)
     {
         var colon = text.IndexOf(':');
         if (colon <= 0)
@@ -98,6 +101,7 @@ internal static class RunCommand
         }
         string? binary = null;
         var environment = new Dictionary<string, string>();
+        var settings = new Dictionary<string, string>();
         foreach (var pair in text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--variant '{text}': '{pair}' is not KEY=VALUE");
@@ -105,12 +109,16 @@ internal static class RunCommand
             {
                 binary = Path.GetFullPath(value);
             }
+            else if (MeshProxyContender.Settings.ContainsKey(key))
+            {
+                settings[key] = value;
+            }
             else
             {
                 environment[key] = value;
             }
         }
-        return ("meshproxy-" + text[..colon], binary, environment);
+        return ("meshproxy-" + text[..colon], binary, environment, settings);
     }
 
     private static List<T> Select<T>(List<T> all, Func<T, string> name, IReadOnlyList<string>? wanted, string option)
@@ -148,6 +156,7 @@ internal static class RunCommand
         {string.Join("\n", report.Contenders.Select(c => $"  {c.Key}: {c.Value}"))}
         CPU = the contender's utime+stime (/proc/PID/stat, whole process tree) during the cell; µs/req = CPU / requests; vCPU/krps = CPU / duration / (rps / 1000).
         RSS = summed VmRSS of its processes: peak sampled every {ResourceMeter.SampleInterval.TotalMilliseconds:0} ms during the cell; idle = after start, before any load.
+        Medians over the rounds; spread = (max − min) / median of the throughput; noise = the most cores that processes outside this run used during a cell (0 = quiet machine).
         """;
 
     private static string FindRepositoryRoot()

@@ -21,7 +21,7 @@ internal sealed class HaproxyContender : Contender
         await File.WriteAllTextAsync(config, $$"""
             global
                 nbthread 2
-                maxconn 20000
+                maxconn 4096
                 pidfile {{dir}}/haproxy.pid
 
             defaults

@@ -6,18 +6,35 @@ namespace MeshProxy.LoadRuns.Contenders;
 /// meshproxy as published (Release), with an explicit HTTP listener (protocol auto: sniffed once per connection) routing
 /// everything to the backend, and a TCP listener relaying to it. Everything else is meshproxy's default: x-forwarded-*
 /// and x-request-id added, a 15 s route timeout. A variant runs the same binary (or another build) with extra
-/// environment variables, e.g. DOTNET_gcServer=1, so runtime knobs can be compared in one run.
+/// environment variables, e.g. DOTNET_gcServer=1, or with listener and route settings changed (<see cref="Settings"/>),
+/// so runtime knobs and per-feature costs can be compared in one run.
 /// </summary>
 internal sealed class MeshProxyContender : Contender
 {
+    /// <summary>The config settings a variant may change, with meshproxy's defaults.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
+    {
+        ["protocol"] = "auto",
+        ["forwardedHeaders"] = "true",
+        ["generateRequestId"] = "true",
+        ["timeout"] = "15s",
+    };
+
     private readonly string? _binary;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly Dictionary<string, string> _settings;
 
-    public MeshProxyContender(string name = "meshproxy", string? binary = null, IReadOnlyDictionary<string, string>? environment = null)
+    public MeshProxyContender(string name = "meshproxy", string? binary = null, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         Name = name;
         _binary = binary;
         _environment = environment ?? new Dictionary<string, string>();
+        _settings = new Dictionary<string, string>(Settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
+        }
     }
 
     public override string Name { get; }
@@ -25,7 +42,8 @@ internal sealed class MeshProxyContender : Contender
     public override string Describe(RunContext context)
     {
         var environment = _environment.Count == 0 ? "" : " with " + string.Join(' ', _environment.Select(e => $"{e.Key}={e.Value}"));
-        return $"{Binary(context)} run --log-level Warning{environment}; HTTP listener (auto) → route * → backend; TCP listener → backend";
+        var settings = string.Join(", ", _settings.Select(s => $"{s.Key}: {s.Value}"));
+        return $"{Binary(context)} run --log-level Warning{environment}; HTTP listener ({settings}) → route * → backend; TCP listener → backend";
     }
 
     private string Binary(RunContext context) => _binary ?? context.Options.MeshProxyPath;
@@ -45,8 +63,11 @@ internal sealed class MeshProxyContender : Contender
             listeners:
               - name: http
                 address: 127.0.0.1:{{HttpPort}}
+                protocol: {{_settings["protocol"]}}
                 http:
                   routeTable: local
+                  forwardedHeaders: {{_settings["forwardedHeaders"]}}
+                  generateRequestId: {{_settings["generateRequestId"]}}
               - name: tcp
                 address: 127.0.0.1:{{TcpPort}}
                 protocol: tcp
@@ -60,6 +81,7 @@ internal sealed class MeshProxyContender : Contender
                     routes:
                       - match: { prefix: / }
                         cluster: backend
+                        timeout: {{_settings["timeout"]}}
             clusters:
               - name: backend
                 endpoints:

@@ -7,6 +7,7 @@ internal static class ProcessRegistry
 {
     private static readonly List<ManagedProcess> Processes = [];
     private static readonly List<PosixSignalRegistration> Signals = [];
+    private static bool _stopping;
 
     public static void InstallExitHandlers()
     {
@@ -22,12 +23,18 @@ internal static class ProcessRegistry
         }
     }
 
+    /// <summary>Registers a process; one started while the run is being stopped is killed at once.</summary>
     public static void Add(ManagedProcess process)
     {
         lock (Processes)
         {
             Processes.Add(process);
+            if (!_stopping)
+            {
+                return;
+            }
         }
+        process.Kill();
     }
 
     public static void Remove(ManagedProcess process)
@@ -43,6 +50,7 @@ internal static class ProcessRegistry
         ManagedProcess[] all;
         lock (Processes)
         {
+            _stopping = true;
             all = [.. Processes];
         }
         foreach (var process in all)

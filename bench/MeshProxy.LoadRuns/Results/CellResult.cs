@@ -29,5 +29,8 @@ internal sealed record CellResult
     /// <summary>Istio's metric: proxy CPU seconds / duration / (rps / 1000).</summary>
     public double? VcpuPer1000Rps { get; init; }
 
+    /// <summary>Average cores used by processes outside the run during the cell (see NoiseMeter); near 0 on a quiet machine.</summary>
+    public double? ForeignCores { get; init; }
+
     public string? Failure { get; init; }
 }

@@ -22,7 +22,7 @@ internal static class ResultTable
             [
                 "contender", bulk ? "MiB/s" : "rps", .. multiRound ? new[] { "spread" } : [], bulk ? "p50 ms/dl" : "p50 ms", bulk ? "p99 ms/dl" : "p99 ms",
                 "CPU s", bulk ? "CPU µs/MiB" : "CPU µs/req", .. bulk ? Array.Empty<string>() : ["vCPU/krps"],
-                "RSS peak MiB", "RSS idle MiB", "×direct", "×nginx", "×haproxy", "CPU÷nginx", "errors",
+                "RSS peak MiB", "RSS idle MiB", "×direct", "×nginx", "×haproxy", "CPU÷nginx", "errors", "noise",
             ];
             var table = new List<string[]> { header };
             foreach (var row in scenarioRows)
@@ -39,7 +39,7 @@ internal static class ResultTable
                     Number(row.CpuSeconds, "0.00"), Number(row.CpuMicrosPerUnit, "0.0"), .. bulk ? Array.Empty<string>() : [Number(row.VcpuPer1000Rps, "0.000")],
                     Number(row.PeakRssMiB, "0.0"), Number(row.IdleRssMiB, "0.0"),
                     Number(row.VsDirect, "0.00"), Number(row.VsNginx, "0.00"), Number(row.VsHaproxy, "0.00"), Number(row.CpuVsNginx, "0.00"),
-                    row.Errors.ToString(CultureInfo.InvariantCulture),
+                    row.Errors.ToString(CultureInfo.InvariantCulture), Number(row.NoiseCores, "0.00"),
                 ]);
             }
             text.AppendLine().AppendLine("== " + title);

@@ -34,6 +34,9 @@ internal sealed record SummaryRow
 
     public long Errors { get; init; }
 
+    /// <summary>The highest noise (cores used outside the run) over the rounds.</summary>
+    public double? NoiseCores { get; init; }
+
     public double? VsDirect { get; init; }
 
     public double? VsNginx { get; init; }
@@ -90,6 +93,7 @@ internal sealed record SummaryRow
             PeakRssMiB = MedianOrNull(ok.Select(c => c.PeakRssMiB)),
             IdleRssMiB = MedianOrNull(ok.Select(c => c.IdleRssMiB)),
             Errors = ok.Sum(c => c.Load.Errors),
+            NoiseCores = ok.Max(c => c.ForeignCores),
         };
     }
 
