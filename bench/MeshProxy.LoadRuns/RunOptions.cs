@@ -8,7 +8,8 @@ internal sealed record RunOptions
 {
     public bool Quick { get; init; }
 
-    public int Rounds { get; init; } = 1;
+    /// <summary>Each round restarts every contender; medians over 3 rounds keep one disturbed cell from deciding a ratio.</summary>
+    public int Rounds { get; init; } = 3;
 
     public string Pin { get; init; } = "none";
 
@@ -45,7 +46,7 @@ internal sealed record RunOptions
         var options = new RunOptions
         {
             Quick = quick,
-            Rounds = Int(args, "--rounds") ?? 1,
+            Rounds = Int(args, "--rounds") ?? (quick ? 1 : 3),
             Pin = CommandLine.Value(args, "--pin") ?? "none",
             Contenders = List(args, "--contenders"),
             Scenarios = List(args, "--scenarios"),

@@ -13,7 +13,7 @@ namespace MeshProxy.Benchmarks.Tcp;
 /// Pipelines.Sockets.Unofficial connection and written with awaited socket sends. One operation sends
 /// <see cref="TransferBytes"/> from a client socket through the relay to a server socket that reads and discards it;
 /// divide the bytes by the mean time for throughput. The harness itself allocates nothing per operation (pooled
-/// async builder, cached socket awaitables), so "Allocated" is the relay's and the sockets'.
+/// async builder, cached socket awaitables), so "Allocated" is the relay's, the pipes' and the sockets'.
 /// </summary>
 [MemoryDiagnoser]
 public class TcpRelayLoopbackBenchmarks
@@ -34,12 +34,20 @@ public class TcpRelayLoopbackBenchmarks
     [Params(1024 * 1024, 64 * 1024)]
     public int PauseWriterBytes { get; set; }
 
+    /// <summary>
+    /// The smallest block a read pipe asks its pool for, and so the most one socket receive (and, since the relay sends
+    /// segment by segment, one send) moves: 4 KiB is the PipeOptions default that TcpProxy's upstream pipe uses.
+    /// </summary>
+    [Params(4096, 64 * 1024)]
+    public int MinimumSegmentBytes { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         var (client, proxyDownstream) = ConnectedPair();
         var (proxyUpstream, server) = ConnectedPair();
-        var readPipeOptions = new PipeOptions(pauseWriterThreshold: PauseWriterBytes, resumeWriterThreshold: PauseWriterBytes / 2, useSynchronizationContext: false);
+        var readPipeOptions = new PipeOptions(pauseWriterThreshold: PauseWriterBytes, resumeWriterThreshold: PauseWriterBytes / 2,
+            minimumSegmentSize: MinimumSegmentBytes, useSynchronizationContext: false);
         _client = client;
         _server = server;
         var fromClient = SocketConnection.Create(proxyDownstream, readPipeOptions, SocketConnectionOptions.ZeroLengthReads);
