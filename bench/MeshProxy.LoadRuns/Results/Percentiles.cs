@@ -1,6 +1,6 @@
 namespace MeshProxy.LoadRuns.Results;
 
-/// <summary>Nearest-rank percentiles.</summary>
+/// <summary>Nearest-rank percentiles of latencies; the median of rounds averages the middle two of an even count.</summary>
 internal static class Percentiles
 {
     public static double Of(IReadOnlyList<double> values, double percentile)
@@ -14,5 +14,14 @@ internal static class Percentiles
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
-    public static double Median(IEnumerable<double> values) => Of([.. values.Where(v => !double.IsNaN(v))], 50);
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
 }
