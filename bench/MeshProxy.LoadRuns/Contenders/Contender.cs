@@ -1,0 +1,44 @@
+using MeshProxy.LoadRuns.Infrastructure;
+
+namespace MeshProxy.LoadRuns.Contenders;
+
+/// <summary>
+/// One thing the load goes through on its way to the backend: nothing (direct), or a proxy started for this round.
+/// A new contender is a small subclass: write its config, start its process, say where HTTP and TCP clients connect.
+/// </summary>
+internal abstract class Contender : IDisposable
+{
+    /// <summary>The name in the table and the JSON.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line on how it is set up, for the printed header and the JSON.</summary>
+    public abstract string Describe(RunContext context);
+
+    /// <summary>The port HTTP clients connect to.</summary>
+    public int HttpPort { get; protected set; }
+
+    /// <summary>The port of its L4 (TCP) mode, or null when it has none.</summary>
+    public int? TcpPort { get; protected set; }
+
+    /// <summary>The process whose CPU and memory are this contender's; null when there is none (direct).</summary>
+    public ManagedProcess? Process { get; protected set; }
+
+    public string HttpUrl => $"http://127.0.0.1:{HttpPort}/";
+
+    /// <summary>Starts the contender and returns once it answers through to the backend.</summary>
+    public abstract Task StartAsync(RunContext context);
+
+    /// <summary>Creates the contender's folder and picks its free ports; returns the folder.</summary>
+    protected string PrepareProxy(RunContext context, bool withTcp)
+    {
+        HttpPort = Net.FreePort();
+        TcpPort = withTcp ? Net.FreePort() : null;
+        return context.DirectoryFor(Name);
+    }
+
+    public virtual void Dispose()
+    {
+        Process?.Dispose();
+        Process = null;
+    }
+}
