@@ -58,12 +58,12 @@ public sealed partial class MeshIdentity : IHostedService, IDisposable
     public SslServerAuthenticationOptions CreateServerOptions(PeerVerification verification)
         => Options.CreateServerOptions(ServerPolicy, verification);
 
-    /// <summary>Options for one outbound handshake to a cluster's endpoint.</summary>
-    public SslClientAuthenticationOptions CreateClientOptions(UpstreamTlsConfig tls, IReadOnlyList<SslApplicationProtocol> protocols, PeerVerification verification)
+    /// <summary>Options for one outbound handshake to a cluster's endpoint, sending <paramref name="serverName"/> as SNI (none when null).</summary>
+    public SslClientAuthenticationOptions CreateClientOptions(UpstreamTlsConfig tls, string? serverName, IReadOnlyList<SslApplicationProtocol> protocols, PeerVerification verification)
         => Options.CreateClientOptions(new SpiffeTlsClientPolicy
         {
             AuthorizedServers = AuthorizedServers(tls),
-            ServerName = tls.Sni,
+            ServerName = serverName,
             ApplicationProtocols = protocols,
         }, verification);
 

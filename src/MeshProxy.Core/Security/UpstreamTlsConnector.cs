@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using MeshProxy.Configuration;
+using MeshProxy.Gateway;
 using MeshProxy.Identity.Tls;
 using MeshProxy.Telemetry;
 using MeshProxy.Upstream;
@@ -12,7 +13,7 @@ namespace MeshProxy.Security;
 /// <summary>
 /// Wraps a connection to a cluster's endpoint in mesh mTLS (clusters with <c>tls: istioMutual</c>), for both the HTTP
 /// engine and the L4 relay: this proxy's current SVID, the server's SVID verified against the current bundles and
-/// the cluster's allowed IDs, Istio's ALPN and SNI. Counts handshakes and failures per cluster.
+/// the cluster's allowed IDs, Istio's ALPN and SNI (<see cref="ServerName"/>). Counts handshakes and failures per cluster.
 /// </summary>
 public sealed partial class UpstreamTlsConnector
 {
@@ -39,7 +40,7 @@ public sealed partial class UpstreamTlsConnector
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         try
         {
-            await ssl.AuthenticateAsClientAsync(_identity.CreateClientOptions(tls, protocols, verification), cancellationToken);
+            await ssl.AuthenticateAsClientAsync(_identity.CreateClientOptions(tls, ServerName(cluster, tls), protocols, verification), cancellationToken);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
@@ -62,6 +63,13 @@ public sealed partial class UpstreamTlsConnector
         }
         return ssl;
     }
+
+    /// <summary>
+    /// The SNI sent to the cluster's endpoints: <c>tls.sni</c> when set, otherwise, for a cluster with a
+    /// <c>servicePort</c>, Istio's <c>outbound_.&lt;port&gt;_.&lt;subset&gt;_.&lt;service&gt;</c> (istiod sets an ISTIO_MUTUAL
+    /// cluster's SNI so), which an AUTO_PASSTHROUGH east-west gateway routes by; otherwise none.
+    /// </summary>
+    public static string? ServerName(ClusterConfig cluster, UpstreamTlsConfig tls) => tls.Sni ?? IstioServerName.ForCluster(cluster);
 
     private static partial class Log
     {
