@@ -40,6 +40,7 @@ internal static class DemoRunner
             ConfigureLogging = logging => logging.AddFilter("MeshProxy.Health", LogLevel.Information).AddFilter("Yarp", LogLevel.Error),
         });
         await sidecar.StartAsync(cancellationToken);
+        await WaitUntilHealthyAsync(sidecar, timeProvider, cancellationToken);
         var listener = sidecar.GetListenerAddress("app-outbound");
         var local = backends.Endpoints.Where(e => e.Service == DemoTopology.FailoverService && e.Zone == DemoTopology.LocalZone).ToArray();
         var names = string.Join(" and ", local.Select(e => e.Name));
@@ -79,10 +80,26 @@ internal static class DemoRunner
 
         double Elapsed() => timeProvider.GetElapsedTime(runStart).TotalSeconds;
 
+
         Task DelayUntilAsync(TimeSpan offset)
         {
             var wait = offset - timeProvider.GetElapsedTime(runStart);
             return wait > TimeSpan.Zero ? Task.Delay(wait, timeProvider, cancellationToken) : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most 5 s) until the sidecar's health checks have passed every catalog instance, so the run starts from
+    /// a settled mesh: on a busy machine a first check can time out and keep an instance out for a moment.
+    /// </summary>
+    private static async Task WaitUntilHealthyAsync(ProxyHost sidecar, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var configManager = sidecar.ConfigManager;
+        var start = timeProvider.GetTimestamp();
+        while (timeProvider.GetElapsedTime(start) < TimeSpan.FromSeconds(5)
+            && configManager.Current.Clusters[DemoTopology.FailoverService].Endpoints.Any(e => e.CoarseHealth != LoadBalancing.EndpointHealth.Healthy))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), timeProvider, cancellationToken);
         }
     }
 }
