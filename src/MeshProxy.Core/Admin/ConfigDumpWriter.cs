@@ -246,7 +246,7 @@ internal static class ConfigDumpWriter
         json.WriteString("idleTimeout", Durations.Format(cluster.IdleTimeout));
         json.WriteString("lbPolicy", cluster.LbPolicy);
         json.WriteString("httpProtocol", Camel(cluster.HttpProtocol));
-        SecurityDumpWriter.WriteUpstreamTls(json, cluster.Tls);
+        SecurityDumpWriter.WriteUpstreamTls(json, cluster);
         WriteAddresses(json, "sourceAddress", cluster.SourceAddresses);
         WriteAddresses(json, "originalDestinationOverride", cluster.OriginalDestinationOverrides);
         json.WriteStartArray("endpoints");

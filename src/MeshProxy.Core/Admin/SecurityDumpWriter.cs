@@ -79,15 +79,16 @@ internal static class SecurityDumpWriter
         }
     }
 
-    public static void WriteUpstreamTls(Utf8JsonWriter json, UpstreamTlsConfig? tls)
+    /// <summary>The cluster's tls section, with the SNI it actually sends (Istio's default name when none is set).</summary>
+    public static void WriteUpstreamTls(Utf8JsonWriter json, ClusterConfig cluster)
     {
-        if (tls is not null)
+        if (cluster.Tls is { } tls)
         {
             json.WriteStartObject("tls");
             json.WriteString("mode", ConfigDumpWriter.Camel(tls.Mode));
             Strings(json, "serverIds", tls.ServerIds);
             Strings(json, "trustDomains", tls.TrustDomains);
-            json.WriteString("sni", tls.Sni);
+            json.WriteString("sni", Security.UpstreamTlsConnector.ServerName(cluster, tls));
             json.WriteEndObject();
         }
     }

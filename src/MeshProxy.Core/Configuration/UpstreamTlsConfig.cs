@@ -16,7 +16,7 @@ public sealed record UpstreamTlsConfig
     /// <summary>Trust domains whose every ID is allowed (federation).</summary>
     public EquatableArray<string> TrustDomains { get; init; } = EquatableArray<string>.Empty;
 
-    /// <summary>The SNI to send, e.g. Istio's outbound_.9080_._.reviews.default.svc.cluster.local for an east-west gateway. Default: none.</summary>
+    /// <summary>The SNI to send. Default: Istio's outbound_.&lt;servicePort&gt;_.&lt;subset&gt;_.&lt;service&gt; when the cluster has a servicePort (what an east-west gateway routes by), else none.</summary>
     public string? Sni { get; init; }
 }
 

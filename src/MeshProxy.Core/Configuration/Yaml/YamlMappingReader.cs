@@ -137,10 +137,11 @@ internal sealed class YamlMappingReader
         return value;
     }
 
+    /// <summary>An ip:port; null when the key is absent, null (~) or empty ("", which turns an optional server off).</summary>
     public IPEndPoint? SocketAddress(string key)
     {
         var node = Take(key);
-        if (node is not { } reader || reader.AsString() is not { } text)
+        if (node is not { } reader || reader.AsString() is not { Length: > 0 } text)
         {
             return null;
         }
