@@ -3,7 +3,6 @@ using MeshProxy.LoadRuns.Contenders;
 using MeshProxy.LoadRuns.Infrastructure;
 using MeshProxy.LoadRuns.Results;
 using MeshProxy.LoadRuns.Scenarios;
-using MeshProxy.LoadRuns.Tools;
 
 namespace MeshProxy.LoadRuns;
 
@@ -52,8 +51,7 @@ internal sealed class LoadRun
             idleRss = contender.Process is { } process ? ProcStat.RssBytes(ProcStat.Tree(process.Pid)) / MiB : null;
             if (_context.Options.WarmupSeconds > 0)
             {
-                await Wrk.RunAsync(contender.HttpUrl, KeepAliveScenario.Threads, KeepAliveScenario.Connections, _context.Options.WarmupSeconds,
-                    _context, $"r{round}-{contender.Name}-warmup.log");
+                await contender.WarmUpAsync(_context, $"r{round}-{contender.Name}-warmup.log");
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -71,6 +69,17 @@ internal sealed class LoadRun
             var cell = await MeasureAsync(contender, scenario, round, idleRss);
             _cells.Add(cell);
             Console.Error.WriteLine(Progress(cell));
+        }
+        try
+        {
+            if (await contender.ReportAsync(_context) is { } report)
+            {
+                Console.Error.WriteLine($"[round {round}] {contender.Name}: {report}");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"[round {round}] {contender.Name}: no report ({ex.Message})");
         }
     }
 

@@ -34,6 +34,10 @@ internal static class Nginx
             scgi_temp_path {{dir}}/scgi;
         """;
 
-    public static ManagedProcess Start(string name, string dir, string config, string? cpus)
-        => ManagedProcess.Start(name, Executable, ["-p", dir, "-c", config, "-e", Path.Combine(dir, "error.log")], Path.Combine(dir, "stdout.log"), cpus);
+    /// <summary>Starts nginx, under <paramref name="prefix"/> (e.g. <c>ip netns exec NS</c>) when given.</summary>
+    public static ManagedProcess Start(string name, string dir, string config, string? cpus, IReadOnlyList<string>? prefix = null)
+    {
+        string[] command = [.. prefix ?? [], Executable, "-p", dir, "-c", config, "-e", Path.Combine(dir, "error.log")];
+        return ManagedProcess.Start(name, command[0], command[1..], Path.Combine(dir, "stdout.log"), cpus);
+    }
 }

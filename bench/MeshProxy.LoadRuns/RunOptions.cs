@@ -40,16 +40,31 @@ internal sealed record RunOptions
     /// <summary>Extra meshproxy contenders: "name:KEY=VALUE,KEY=VALUE", where the key "binary" names another build.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 
+    /// <summary>
+    /// The focused measurements, each a set of contenders and scenarios (--suite NAME; --contenders and --scenarios
+    /// given as well replace the suite's): the issue each answers is in bench/README.md.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string Contenders, string Scenarios)> Suites = new Dictionary<string, (string, string)>
+    {
+        ["mtls"] = ("meshproxy-2hop,meshproxy-2hop-mtls,meshproxy-strict,haproxy-tls", "keepalive,handshake-new,handshake-reuse"),
+        ["telemetry"] = ("meshproxy-telemetry-off,meshproxy-telemetry-on", "keepalive"),
+        ["capture"] = ("pod-direct,meshproxy-pod-explicit,meshproxy-pod-captured", "keepalive,rate5000"),
+        ["resilience"] = ("meshproxy-3ep,meshproxy-3ep-retry,meshproxy-3ep-hedge", "rate1000h2"),
+    };
+
     public static RunOptions Parse(string[] args, string repositoryRoot)
     {
         var quick = CommandLine.Flag(args, "--quick");
+        (string Contenders, string Scenarios)? suite = CommandLine.Value(args, "--suite") is { } suiteName
+            ? Suites.TryGetValue(suiteName, out var found) ? found : throw new ArgumentException($"--suite: unknown '{suiteName}'; known: {string.Join(", ", Suites.Keys)}")
+            : null;
         var options = new RunOptions
         {
             Quick = quick,
             Rounds = Int(args, "--rounds") ?? (quick ? 1 : 3),
             Pin = CommandLine.Value(args, "--pin") ?? "none",
-            Contenders = List(args, "--contenders"),
-            Scenarios = List(args, "--scenarios"),
+            Contenders = List(args, "--contenders") ?? suite?.Contenders.Split(','),
+            Scenarios = List(args, "--scenarios") ?? suite?.Scenarios.Split(','),
             MeshProxyPath = Path.GetFullPath(CommandLine.Value(args, "--meshproxy") ?? Path.Combine(repositoryRoot, "artifacts", "bench", "meshproxy", "meshproxy.dll")),
             OutputPath = Path.GetFullPath(CommandLine.Value(args, "--out") ?? Path.Combine(repositoryRoot, "bench", "results", "latest.json")),
             Variants = [.. CommandLine.Values(args, "--variant")],

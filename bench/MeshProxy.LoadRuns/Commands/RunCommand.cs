@@ -26,8 +26,8 @@ internal static class RunCommand
         {
             using var backend = await Backend.StartAsync(runDirectory, cpus.Backend, options.BulkBytes);
             var context = new RunContext { Options = options, Cpus = cpus, RunDirectory = runDirectory, RepositoryRoot = root, Backend = backend };
-            var contenders = Select(AllContenders(options), c => c().Name, options.Contenders, "--contenders");
-            var scenarios = Select(AllScenarios(), s => s.Name, options.Scenarios, "--scenarios");
+            var contenders = Select(AllContenders(options), OptInContenders(), c => c().Name, options.Contenders, "--contenders");
+            var scenarios = Select(AllScenarios(), OptInScenarios(), s => s.Name, options.Scenarios, "--scenarios");
 
             var run = new LoadRun(context, contenders, scenarios);
             var started = DateTimeOffset.UtcNow;
@@ -89,6 +89,34 @@ internal static class RunCommand
     ];
 
     /// <summary>
+    /// Contenders of the focused measurements (mTLS, telemetry, capture, resilience): they run only when named with
+    /// --contenders or --suite, so the default run stays the comparison with the peers.
+    /// </summary>
+    private static List<Func<Contender>> OptInContenders() =>
+    [
+        () => new TwoHopContender(mtls: false),
+        () => new TwoHopContender(mtls: true),
+        () => new StrictMeshProxyContender(),
+        () => new HaproxyTlsContender(),
+        () => new TelemetryContender(on: false),
+        () => new TelemetryContender(on: true),
+        () => new PodContender("direct"),
+        () => new PodContender("explicit"),
+        () => new PodContender("captured"),
+        () => new ResilienceContender("none"),
+        () => new ResilienceContender("retry"),
+        () => new ResilienceContender("hedge"),
+    ];
+
+    /// <summary>Scenarios that run only when named with --scenarios or --suite.</summary>
+    private static List<Scenario> OptInScenarios() =>
+    [
+        new HandshakeScenario(reuse: false),
+        new HandshakeScenario(reuse: true),
+        new FixedRateScenario(1000, http2: true),
+    ];
+
+    /// <summary>
     /// "name:KEY=VALUE,KEY=VALUE". The key "binary" is the meshproxy to run (a .dll or a native executable); a key of
     /// <see cref="MeshProxyContender.Settings"/> changes the config; any other key is an environment variable.
     /// </summary>
@@ -121,12 +149,14 @@ internal static class RunCommand
         return ("meshproxy-" + text[..colon], binary, environment, settings);
     }
 
-    private static List<T> Select<T>(List<T> all, Func<T, string> name, IReadOnlyList<string>? wanted, string option)
+    /// <summary>The named ones in their order of <paramref name="defaults"/> then <paramref name="optIn"/>; the defaults when none are named.</summary>
+    private static List<T> Select<T>(List<T> defaults, List<T> optIn, Func<T, string> name, IReadOnlyList<string>? wanted, string option)
     {
         if (wanted is null)
         {
-            return all;
+            return defaults;
         }
+        List<T> all = [.. defaults, .. optIn];
         var unknown = wanted.Where(w => !all.Any(a => name(a) == w)).ToList();
         if (unknown.Count > 0)
         {

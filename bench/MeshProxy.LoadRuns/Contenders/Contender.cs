@@ -23,10 +23,33 @@ internal abstract class Contender : IDisposable
     /// <summary>The process whose CPU and memory are this contender's; null when there is none (direct).</summary>
     public ManagedProcess? Process { get; protected set; }
 
-    public string HttpUrl => $"http://127.0.0.1:{HttpPort}/";
+    /// <summary>The URL HTTP load generators request.</summary>
+    public virtual string HttpUrl => $"http://127.0.0.1:{HttpPort}/";
+
+    /// <summary>Whether plaintext HTTP clients (wrk, h2load) can use it; false for a contender that only takes mTLS.</summary>
+    public virtual bool ServesHttp => true;
+
+    /// <summary>
+    /// The command the load generators run under, e.g. <c>ip netns exec POD</c> for a contender inside a network
+    /// namespace; empty for the host.
+    /// </summary>
+    public virtual IReadOnlyList<string> ClientPrefix => [];
 
     /// <summary>Starts the contender and returns once it answers through to the backend.</summary>
     public abstract Task StartAsync(RunContext context);
+
+    /// <summary>Closed-loop load before the measured cells (JIT tiering, pools, upstream connections), not recorded.</summary>
+    public virtual async Task WarmUpAsync(RunContext context, string logName)
+    {
+        if (ServesHttp)
+        {
+            await Tools.Wrk.RunAsync(HttpUrl, Scenarios.KeepAliveScenario.Threads, Scenarios.KeepAliveScenario.Connections,
+                context.Options.WarmupSeconds, context, logName, ClientPrefix);
+        }
+    }
+
+    /// <summary>After its cells: a line of the contender's own counters (retries, spans exported...) for the log, or null.</summary>
+    public virtual Task<string?> ReportAsync(RunContext context) => Task.FromResult<string?>(null);
 
     /// <summary>Creates the contender's folder and picks its free ports; returns the folder.</summary>
     protected string PrepareProxy(RunContext context, bool withTcp)

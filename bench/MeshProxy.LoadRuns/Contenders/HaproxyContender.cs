@@ -14,25 +14,30 @@ internal sealed class HaproxyContender : Contender
 
     public override string Describe(RunContext context) => "haproxy nbthread 2, mode http, http-keep-alive, http-reuse safe, option forwardfor + X-Forwarded-Proto, no log; mode tcp for L4";
 
+    /// <summary>The global and defaults sections every HAProxy contender shares: two threads, keep-alive, http-reuse safe.</summary>
+    public static string Common(string dir) => $$"""
+        global
+            nbthread 2
+            maxconn 4096
+            pidfile {{dir}}/haproxy.pid
+
+        defaults
+            mode http
+            timeout connect 5s
+            timeout client 300s
+            timeout server 300s
+            timeout http-keep-alive 300s
+            option http-keep-alive
+            http-reuse safe
+
+
+        """;
+
     public override async Task StartAsync(RunContext context)
     {
         var dir = PrepareProxy(context, withTcp: true);
         var config = Path.Combine(dir, "haproxy.cfg");
-        await File.WriteAllTextAsync(config, $$"""
-            global
-                nbthread 2
-                maxconn 4096
-                pidfile {{dir}}/haproxy.pid
-
-            defaults
-                mode http
-                timeout connect 5s
-                timeout client 300s
-                timeout server 300s
-                timeout http-keep-alive 300s
-                option http-keep-alive
-                http-reuse safe
-
+        await File.WriteAllTextAsync(config, Common(dir) + $$"""
             frontend http_in
                 bind 127.0.0.1:{{HttpPort}}
                 option forwardfor

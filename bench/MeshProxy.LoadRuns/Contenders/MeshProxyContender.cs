@@ -87,11 +87,8 @@ internal sealed class MeshProxyContender : Contender
                 endpoints:
                   - address: 127.0.0.1:{{context.Backend.Port}}
             """);
-        var binary = Binary(context);
-        var (file, prefix) = binary.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", new[] { binary }) : (binary, Array.Empty<string>());
-        Process = ManagedProcess.Start(Name, file, [.. prefix, "run", "--config", config, "--log-level", "Warning"],
-            Path.Combine(dir, "meshproxy.log"), context.Cpus.Proxy, _environment);
-        await Net.WaitForHttpAsync($"http://127.0.0.1:{adminPort}/ready", Process, TimeSpan.FromSeconds(60));
+        Process = MeshProxyProcess.Start(Name, Binary(context), config, Path.Combine(dir, "meshproxy.log"), context.Cpus.Proxy, _environment);
+        await MeshProxyProcess.WaitReadyAsync(adminPort, Process);
         await Net.WaitForHttpAsync(HttpUrl, Process, TimeSpan.FromSeconds(20));
     }
 }

@@ -17,5 +17,5 @@ internal sealed class KeepAliveScenario : Scenario
     public override double Seconds(RunContext context) => context.Options.KeepAliveSeconds;
 
     public override Task<LoadResult> RunAsync(Contender contender, RunContext context, string logName)
-        => Wrk.RunAsync(contender.HttpUrl, Threads, Connections, Seconds(context), context, logName);
+        => Wrk.RunAsync(contender.HttpUrl, Threads, Connections, Seconds(context), context, logName, contender.ClientPrefix);
 }

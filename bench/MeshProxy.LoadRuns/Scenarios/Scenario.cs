@@ -4,7 +4,7 @@ using MeshProxy.LoadRuns.Results;
 namespace MeshProxy.LoadRuns.Scenarios;
 
 /// <summary>
-/// One kind of load. A new scenario (mTLS, captured path, telemetry on/off, retries, SNI gateway) is a small subclass:
+/// One kind of load. A new scenario (TLS handshakes, a rate over many connections, an SNI gateway) is a small subclass:
 /// say which contenders it applies to and drive the load; the runner measures the contender's CPU and memory around it.
 /// </summary>
 internal abstract class Scenario
@@ -18,7 +18,8 @@ internal abstract class Scenario
     /// <summary>Whether the throughput is requests per second or MiB per second (bulk).</summary>
     public virtual bool IsBulk => false;
 
-    public virtual bool AppliesTo(Contender contender) => true;
+    /// <summary>By default a scenario drives plaintext HTTP, so it applies to every contender that serves it.</summary>
+    public virtual bool AppliesTo(Contender contender) => contender.ServesHttp;
 
     /// <summary>The measured duration in seconds.</summary>
     public abstract double Seconds(RunContext context);

@@ -5,20 +5,22 @@ using MeshProxy.LoadRuns.Results;
 namespace MeshProxy.LoadRuns.Tools;
 
 /// <summary>
-/// h2load in HTTP/1.1 mode at a fixed request rate (--rps per client, -D seconds). Latency percentiles come from its
+/// h2load at a fixed request rate (--rps per client, -D seconds): HTTP/1.1 (--h1), or h2c with up to
+/// <c>streams</c> concurrent requests per connection. Latency percentiles come from its
 /// per-request log (--log-file: start time, status, microseconds to the end of the response).
 /// </summary>
 internal static partial class H2Load
 {
     public const string Executable = "/usr/bin/h2load";
 
-    public static async Task<LoadResult> RunAsync(string url, int clients, int ratePerClient, double seconds, RunContext context, string logName)
+    public static async Task<LoadResult> RunAsync(string url, int clients, int ratePerClient, double seconds, RunContext context, string logName,
+        IReadOnlyList<string>? prefix = null, int streams = 0)
     {
         var requestLog = Path.Combine(context.DirectoryFor("tools"), logName + ".requests.tsv");
         File.Delete(requestLog);
         var output = await ToolRun.RunAsync("h2load", Executable,
-            ["--h1", $"-c{clients}", "-t1", $"--rps={ratePerClient}", $"-D{seconds.ToString(CultureInfo.InvariantCulture)}", $"--log-file={requestLog}", url],
-            seconds, context, logName);
+            [streams > 0 ? $"-m{streams}" : "--h1", $"-c{clients}", "-t1", $"--rps={ratePerClient}", $"-D{seconds.ToString(CultureInfo.InvariantCulture)}", $"--log-file={requestLog}", url],
+            seconds, context, logName, prefix);
         return Parse(output, File.Exists(requestLog) ? await File.ReadAllLinesAsync(requestLog) : []);
     }
 

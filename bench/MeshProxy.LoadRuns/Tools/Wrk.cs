@@ -9,10 +9,11 @@ internal static partial class Wrk
 {
     public const string Executable = "/usr/bin/wrk";
 
-    public static async Task<LoadResult> RunAsync(string url, int threads, int connections, double seconds, RunContext context, string logName)
+    public static async Task<LoadResult> RunAsync(string url, int threads, int connections, double seconds, RunContext context, string logName,
+        IReadOnlyList<string>? prefix = null)
     {
         var output = await ToolRun.RunAsync("wrk", Executable,
-            [$"-t{threads}", $"-c{connections}", $"-d{seconds.ToString(CultureInfo.InvariantCulture)}s", "--latency", url], seconds, context, logName);
+            [$"-t{threads}", $"-c{connections}", $"-d{seconds.ToString(CultureInfo.InvariantCulture)}s", "--latency", url], seconds, context, logName, prefix);
         return Parse(output);
     }
 

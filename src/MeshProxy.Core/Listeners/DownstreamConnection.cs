@@ -13,6 +13,8 @@ namespace MeshProxy.Listeners;
 public sealed class DownstreamConnection
 {
     private (string Cluster, EndpointState Endpoint)? _originalDestinationEndpoint;
+    private string? _remoteAddressText;
+    private string? _destinationAddressText;
 
     public DownstreamConnection(ListenerConfig listener, IPEndPoint? remote, IPEndPoint? local)
     {
@@ -45,6 +47,12 @@ public sealed class DownstreamConnection
 
     /// <summary>The destination filter chains are chosen by: the original destination when captured, else the listener's own address.</summary>
     public IPEndPoint? RoutingDestination => OriginalDestination ?? LocalEndPoint;
+
+    /// <summary>"ip:port" of <see cref="RemoteEndPoint"/>, formatted once per connection (for the access log).</summary>
+    public string? RemoteAddressText => RemoteEndPoint is null ? null : _remoteAddressText ??= RemoteEndPoint.ToString();
+
+    /// <summary>"ip:port" of where the client connected to: the original destination when captured (set before any request).</summary>
+    public string? DestinationAddressText => RoutingDestination is { } destination ? _destinationAddressText ??= destination.ToString() : null;
 
     /// <summary>Whether the proxy terminated TLS on this connection.</summary>
     public bool IsTlsTerminated { get; set; }

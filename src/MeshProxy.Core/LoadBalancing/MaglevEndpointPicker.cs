@@ -47,11 +47,11 @@ internal sealed class MaglevEndpointPicker : IEndpointPicker
 
     private static int[] Build(EndpointPickerInputs inputs, int size)
     {
-        var order = Enumerable.Range(0, inputs.Hosts.Length).OrderBy(i => inputs.Hosts[i].HashKey, StringComparer.Ordinal).ToArray();
+        var order = Enumerable.Range(0, inputs.Hosts.Length).OrderBy(i => inputs.Hosts[i].AddressText, StringComparer.Ordinal).ToArray();
         var entries = order.Select(i => new Entry(
             i,
-            XxHash64.HashUtf8(inputs.Hosts[i].HashKey) % (ulong)size,
-            (XxHash64.HashUtf8(inputs.Hosts[i].HashKey, seed: 1) % (ulong)(size - 1)) + 1,
+            XxHash64.HashUtf8(inputs.Hosts[i].AddressText) % (ulong)size,
+            (XxHash64.HashUtf8(inputs.Hosts[i].AddressText, seed: 1) % (ulong)(size - 1)) + 1,
             inputs.Weights[i])).ToArray();
         var maxWeight = inputs.Weights.Max();
         var table = new int[size];

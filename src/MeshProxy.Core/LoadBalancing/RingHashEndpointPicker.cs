@@ -34,7 +34,7 @@ internal sealed class RingHashEndpointPicker : IEndpointPicker
         Span<byte> key = stackalloc byte[128];
         for (var h = 0; h < _hosts.Length; h++)
         {
-            var prefix = Encoding.UTF8.GetBytes(_hosts[h].HashKey + "_", key);
+            var prefix = Encoding.UTF8.GetBytes(_hosts[h].AddressText + "_", key);
             target += scale * inputs.Weights[h];
             for (long i = 0; current < target; i++, current++)
             {

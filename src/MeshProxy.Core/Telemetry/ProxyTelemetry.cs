@@ -57,7 +57,7 @@ public sealed class ProxyTelemetry
 
         if (context.Span is { } span)
         {
-            RequestTracer.StopRequest(span, statusCode, context.Route?.DisplayName, context.Cluster?.Name, context.Endpoint?.Address.ToString(), context.Flags);
+            RequestTracer.StopRequest(span, statusCode, context.Route?.DisplayName, context.Cluster?.Name, context.Endpoint?.AddressText, context.Flags);
         }
         if (_accessLog.Enabled)
         {
@@ -79,11 +79,11 @@ public sealed class ProxyTelemetry
                 UserAgent = NullIfEmpty(request.Headers.UserAgent.ToString()),
                 RequestId = NullIfEmpty(request.Headers["x-request-id"].ToString()),
                 Authority = NullIfEmpty(request.Host.Value),
-                UpstreamHost = context.Endpoint?.Address.ToString(),
+                UpstreamHost = context.Endpoint?.AddressText,
                 UpstreamCluster = context.Cluster?.Name,
                 RouteName = context.Route?.Config.Name,
-                DownstreamRemoteAddress = connection.RemoteEndPoint?.ToString(),
-                DownstreamLocalAddress = (connection.OriginalDestination ?? connection.LocalEndPoint)?.ToString(),
+                DownstreamRemoteAddress = connection.RemoteAddressText,
+                DownstreamLocalAddress = connection.DestinationAddressText,
                 PeerPrincipal = connection.PeerPrincipal,
                 RequestedServerName = connection.ServerName,
                 UpstreamFailureReason = context.UpstreamResetReason,
@@ -120,10 +120,10 @@ public sealed class ProxyTelemetry
                 BytesReceived = receivedFromClient,
                 BytesSent = sentToClient,
                 DurationMilliseconds = elapsed.TotalMilliseconds,
-                UpstreamHost = endpoint?.Address.ToString(),
+                UpstreamHost = endpoint?.AddressText,
                 UpstreamCluster = cluster?.Name,
-                DownstreamRemoteAddress = connection.RemoteEndPoint?.ToString(),
-                DownstreamLocalAddress = (connection.OriginalDestination ?? connection.LocalEndPoint)?.ToString(),
+                DownstreamRemoteAddress = connection.RemoteAddressText,
+                DownstreamLocalAddress = connection.DestinationAddressText,
                 PeerPrincipal = connection.PeerPrincipal,
                 RequestedServerName = connection.ServerName,
             });

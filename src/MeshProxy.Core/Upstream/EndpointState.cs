@@ -28,7 +28,7 @@ public sealed class EndpointState
         Config = config;
         Address = config.Address;
         DestinationPrefix = "http://" + config.Address;
-        HashKey = config.Address.ToString();
+        AddressText = config.Address.ToString();
         _healthStatus = (int)healthStatus;
     }
 
@@ -44,8 +44,8 @@ public sealed class EndpointState
     /// <summary>"http://ip:port", the prefix handed to the forwarder; cached so requests do not format it.</summary>
     public string DestinationPrefix { get; }
 
-    /// <summary>"ip:port" ("[v6]:port"), the text ring hash and Maglev hash, as Envoy hashes the address.</summary>
-    public string HashKey { get; }
+    /// <summary>"ip:port" ("[v6]:port"): what ring hash and Maglev hash (as Envoy hashes the address) and the access log use.</summary>
+    public string AddressText { get; }
 
     /// <summary>Load-balancing weight, 1 to 128.</summary>
     public int Weight => Config.Weight;

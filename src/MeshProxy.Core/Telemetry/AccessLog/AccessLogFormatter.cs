@@ -9,10 +9,13 @@ namespace MeshProxy.Telemetry.AccessLog;
 /// <summary>
 /// Formats access-log lines: JSON with Envoy's default fields (Istio's JSON access-log keys), or Envoy's default text
 /// format: [START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS RX TX DURATION SERVICE_TIME "XFF" "UA" "ID" "AUTHORITY" "UPSTREAM".
+/// One formatter per writer task: it reuses its JSON writer from line to line.
 /// </summary>
-internal static class AccessLogFormatter
+internal sealed class AccessLogFormatter(AccessLogFormat format)
 {
-    public static void Write(IBufferWriter<byte> output, AccessLogEntry entry, AccessLogFormat format)
+    private Utf8JsonWriter? _json;
+
+    public void Write(IBufferWriter<byte> output, AccessLogEntry entry)
     {
         if (format == AccessLogFormat.Json)
         {
@@ -25,42 +28,46 @@ internal static class AccessLogFormatter
         output.Write("\n"u8);
     }
 
-    private static void WriteJson(IBufferWriter<byte> output, AccessLogEntry entry)
+    private void WriteJson(IBufferWriter<byte> output, AccessLogEntry entry)
     {
-        using var json = new Utf8JsonWriter(output);
+        var json = _json ??= new Utf8JsonWriter(output);
+        json.Reset(output);
         json.WriteStartObject();
-        json.WriteString("start_time", entry.StartTime.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-        json.WriteString("direction", entry.Direction);
-        json.WriteString("method", entry.Method);
-        json.WriteString("path", entry.Path);
-        json.WriteString("protocol", entry.Protocol);
-        json.WriteNumber("response_code", entry.ResponseCode);
-        json.WriteString("response_flags", ResponseFlagsFormatter.ToShortString(entry.ResponseFlags));
-        json.WriteString("response_code_details", entry.ResponseCodeDetails);
-        json.WriteNumber("bytes_received", entry.BytesReceived);
-        json.WriteNumber("bytes_sent", entry.BytesSent);
-        json.WriteNumber("duration", Math.Round(entry.DurationMilliseconds, 3));
+        Span<byte> startTime = stackalloc byte[32];
+        entry.StartTime.UtcDateTime.TryFormat(startTime, out var length, "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        json.WriteString("start_time"u8, startTime[..length]);
+        json.WriteString("direction"u8, entry.Direction);
+        json.WriteString("method"u8, entry.Method);
+        json.WriteString("path"u8, entry.Path);
+        json.WriteString("protocol"u8, entry.Protocol);
+        json.WriteNumber("response_code"u8, entry.ResponseCode);
+        json.WriteString("response_flags"u8, ResponseFlagsFormatter.ToShortString(entry.ResponseFlags));
+        json.WriteString("response_code_details"u8, entry.ResponseCodeDetails);
+        json.WriteNumber("bytes_received"u8, entry.BytesReceived);
+        json.WriteNumber("bytes_sent"u8, entry.BytesSent);
+        json.WriteNumber("duration"u8, Math.Round(entry.DurationMilliseconds, 3));
         if (entry.UpstreamServiceTimeMilliseconds is { } serviceTime)
         {
-            json.WriteNumber("upstream_service_time", Math.Round(serviceTime, 3));
+            json.WriteNumber("upstream_service_time"u8, Math.Round(serviceTime, 3));
         }
         else
         {
-            json.WriteNull("upstream_service_time");
+            json.WriteNull("upstream_service_time"u8);
         }
-        json.WriteString("x_forwarded_for", entry.ForwardedFor);
-        json.WriteString("user_agent", entry.UserAgent);
-        json.WriteString("request_id", entry.RequestId);
-        json.WriteString("authority", entry.Authority);
-        json.WriteString("upstream_host", entry.UpstreamHost);
-        json.WriteString("upstream_cluster", entry.UpstreamCluster);
-        json.WriteString("route_name", entry.RouteName);
-        json.WriteString("downstream_remote_address", entry.DownstreamRemoteAddress);
-        json.WriteString("downstream_local_address", entry.DownstreamLocalAddress);
-        json.WriteString("downstream_peer_principal", entry.PeerPrincipal);
-        json.WriteString("requested_server_name", entry.RequestedServerName);
-        json.WriteString("upstream_transport_failure_reason", entry.UpstreamFailureReason);
+        json.WriteString("x_forwarded_for"u8, entry.ForwardedFor);
+        json.WriteString("user_agent"u8, entry.UserAgent);
+        json.WriteString("request_id"u8, entry.RequestId);
+        json.WriteString("authority"u8, entry.Authority);
+        json.WriteString("upstream_host"u8, entry.UpstreamHost);
+        json.WriteString("upstream_cluster"u8, entry.UpstreamCluster);
+        json.WriteString("route_name"u8, entry.RouteName);
+        json.WriteString("downstream_remote_address"u8, entry.DownstreamRemoteAddress);
+        json.WriteString("downstream_local_address"u8, entry.DownstreamLocalAddress);
+        json.WriteString("downstream_peer_principal"u8, entry.PeerPrincipal);
+        json.WriteString("requested_server_name"u8, entry.RequestedServerName);
+        json.WriteString("upstream_transport_failure_reason"u8, entry.UpstreamFailureReason);
         json.WriteEndObject();
+        json.Flush();
     }
 
     private static void WriteText(IBufferWriter<byte> output, AccessLogEntry entry)

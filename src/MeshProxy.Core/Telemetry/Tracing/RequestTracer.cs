@@ -60,7 +60,11 @@ public sealed class RequestTracer : IDisposable
         var request = context.Request;
         // Envoy's convention: the sidecar's span is a client span on the way out and a server span on the way in.
         var kind = direction == TrafficDirection.Inbound ? ActivityKind.Server : ActivityKind.Client;
+        var caller = Activity.Current;
         var activity = Source.StartActivity(request.Method, kind, parent.ActivityContext);
+        // The span travels in the request's context; as Activity.Current it would ride along on every await of the
+        // request (an ExecutionContext change per request) for nobody to read.
+        Activity.Current = caller;
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("http.request.method", request.Method);
