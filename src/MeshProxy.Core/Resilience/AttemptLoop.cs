@@ -81,16 +81,24 @@ internal sealed class AttemptLoop
                     continue;
                 }
                 var attempt = _live.First(a => a.Owns(finished));
+                // A timer also ends when the client leaves (its request token); that is no timeout, and the
+                // attempts, cancelled by the same token, end the loop.
                 if (finished == attempt.HedgeTimer)
                 {
                     attempt.HedgeTimer = null;
-                    OnHedgeDelay(attempt);
+                    if (!_requestToken.IsCancellationRequested)
+                    {
+                        OnHedgeDelay(attempt);
+                    }
                     continue;
                 }
                 if (finished == attempt.PerTryTimer)
                 {
                     attempt.PerTryTimer = null;
-                    OnPerTryTimeout(attempt);
+                    if (!_requestToken.IsCancellationRequested)
+                    {
+                        OnPerTryTimeout(attempt);
+                    }
                     continue;
                 }
                 _live.Remove(attempt);
@@ -309,14 +317,20 @@ internal sealed class AttemptLoop
         return attempt;
     }
 
-    /// <summary>Envoy starts per-try timers once the whole request has been received.</summary>
+    /// <summary>
+    /// Envoy starts per-try timers once the whole request has been received. Nearly every request ends before its
+    /// timer, which is then cancelled: that completes the timer quietly rather than with an exception per request.
+    /// </summary>
     private async Task AfterBodyAsync(TimeSpan delay)
     {
         if (_body is not null)
         {
-            await _body.Completion.WaitAsync(_timers.Token);
+            await _body.Completion.WaitAsync(_timers.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await Task.Delay(delay, _timeProvider, _timers.Token);
+        if (!_timers.IsCancellationRequested)
+        {
+            await Task.Delay(delay, _timeProvider, _timers.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private HttpRequestMessage Clone(EndpointState endpoint)

@@ -51,6 +51,32 @@ public sealed class TimeoutTests
     }
 
     [Fact]
+    public async Task ClientLeavesBeforeThePerTryTimeout_NoTimeoutIsCountedAndNothingIsRetried()
+    {
+        await using var slow = await TestBackend.StartAsync("slow");
+        await using var proxy = await ProxyTestHost.StartAsync(ResilienceYaml.Config([slow.Http1Address], """
+            timeout: 10s
+            retryPolicy:
+              retryOn: [5xx]
+              numRetries: 1
+              perTryTimeout: 1s
+              baseInterval: 1ms
+            """));
+        using var http = new HttpClient();
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        leave.CancelAfter(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.GetAsync(proxy.ListenerUri("web", "/delay/5000"), leave.Token));
+
+        // The attempt is cancelled with the client; its per-try timer ends with it and must not read as a timeout.
+        Assert.Equal(1, await PollAsync(() => slow.CancelledDelays, 1));
+        await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+        Assert.Single(slow.Requests);
+        Assert.Equal(0, await AdminStats.GetAsync(proxy, "cluster.backend.upstream_rq_per_try_timeout"));
+        Assert.Equal(0, await AdminStats.GetAsync(proxy, "cluster.backend.upstream_rq_retry"));
+    }
+
+    [Fact]
     public async Task ExpectedTimeoutHeader_IsThePerTryTimeout()
     {
         await using var backend = await TestBackend.StartAsync();
