@@ -24,22 +24,17 @@ internal sealed class UpstreamRequestHandler : DelegatingHandler
         _sendToEngine = SendToEngineAsync;
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (!request.Options.TryGetValue(ProxyRequestContext.OptionKey, out var context) || context.Endpoint is null || context.Cluster is null)
         {
-            return await SendToEngineAsync(request, cancellationToken);
+            return SendToEngineAsync(request, cancellationToken);
         }
         var route = context.Route?.Resilience ?? RouteResilience.None;
-        var response = route.Retry is null
-            ? await SendOnceAsync(request, context, route, cancellationToken)
-            : await new AttemptLoop(_sendToEngine, request, context, route, _timeProvider, _randomFactory.CreateRandomInstance(), cancellationToken).RunAsync();
-        var from = context.RequestCompleteTimestamp != 0 ? context.RequestCompleteTimestamp : context.StartTimestamp;
-        context.UpstreamServiceTime = _timeProvider.GetElapsedTime(from);
-        return response;
+        return route.Retry is null ? SendOnceAsync(request, context, route, cancellationToken) : SendWithPolicyAsync(request, context, route, cancellationToken);
     }
 
-    /// <summary>The fast path: one attempt, nothing kept for replay.</summary>
+    /// <summary>The fast path: one attempt, nothing kept for replay, one async step per request.</summary>
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, ProxyRequestContext context, RouteResilience route, CancellationToken cancellationToken)
     {
         var endpoint = context.Endpoint!;
@@ -53,6 +48,7 @@ internal sealed class UpstreamRequestHandler : DelegatingHandler
         {
             var response = await SendToEngineAsync(request, cancellationToken);
             context.RespondingEndpoint = endpoint;
+            RecordUpstreamServiceTime(context);
             return response;
         }
         catch (Exception ex)
@@ -60,6 +56,20 @@ internal sealed class UpstreamRequestHandler : DelegatingHandler
             AttemptAccounting.Failed(context, endpoint, ex, cancellationToken);
             throw;
         }
+    }
+
+    private async Task<HttpResponseMessage> SendWithPolicyAsync(HttpRequestMessage request, ProxyRequestContext context, RouteResilience route, CancellationToken cancellationToken)
+    {
+        var response = await new AttemptLoop(_sendToEngine, request, context, route, _timeProvider, _randomFactory.CreateRandomInstance(), cancellationToken).RunAsync();
+        RecordUpstreamServiceTime(context);
+        return response;
+    }
+
+    /// <summary>x-envoy-upstream-service-time: from the end of the downstream request (or its start) to the upstream's response headers.</summary>
+    private void RecordUpstreamServiceTime(ProxyRequestContext context)
+    {
+        var from = context.RequestCompleteTimestamp != 0 ? context.RequestCompleteTimestamp : context.StartTimestamp;
+        context.UpstreamServiceTime = _timeProvider.GetElapsedTime(from);
     }
 
     private Task<HttpResponseMessage> SendToEngineAsync(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
