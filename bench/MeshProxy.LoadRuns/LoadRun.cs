@@ -143,6 +143,6 @@ internal sealed class LoadRun
             return $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} FAILED: {cell.Failure.Split('\n')[0]}";
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} {cell.Load.Throughput,10:0.0}/s  p50 {cell.Load.P50Ms:0.000} ms  p99 {cell.Load.P99Ms:0.000} ms  cpu {cell.ProxyCpuSeconds:0.00} s  rss {cell.PeakRssMiB:0.0} MiB  errors {cell.Load.Errors}  noise {cell.ForeignCores:0.00} cores");
+            $"[round {cell.Round}] {cell.Contender,-12} {cell.Scenario,-10} {cell.Load.Throughput,10:0.0}/s  p50 {ResultTable.Number(cell.Load.P50Ms, "0.000")} ms  p99 {ResultTable.Number(cell.Load.P99Ms, "0.000")} ms  cpu {cell.ProxyCpuSeconds:0.00} s  rss {cell.PeakRssMiB:0.0} MiB  errors {cell.Load.Errors}  noise {cell.ForeignCores:0.00} cores");
     }
 }

@@ -75,6 +75,7 @@ internal static class ResultTable
         }
     }
 
-    private static string Number(double? value, string format)
+    /// <summary>A value in the given format; "-" for none (e.g. no latency from a TLS handshake loop).</summary>
+    public static string Number(double? value, string format)
         => value is { } v && !double.IsNaN(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 }
