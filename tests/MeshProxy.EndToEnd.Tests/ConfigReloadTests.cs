@@ -9,30 +9,12 @@ namespace MeshProxy.EndToEnd.Tests;
 /// <summary>The config file is watched; changes apply atomically under traffic, and bad ones are rejected.</summary>
 public sealed class ConfigReloadTests
 {
-    private static string RouteTo(params (TestBackend Backend, int Weight)[] arms) => $$"""
-        listeners:
-          - name: web
-            address: 127.0.0.1:0
-            http: { routeTable: main }
-        routeTables:
-          - name: main
-            virtualHosts:
-              - name: app
-                domains: ["*"]
-                routes:
-                  - match: { prefix: / }
-                    weightedClusters:
-        {{string.Join("\n", arms.Select(a => $"                      - {{ cluster: {a.Backend.Name}, weight: {a.Weight} }}"))}}
-        clusters:
-        {{string.Join("\n", arms.Select(a => $"  - name: {a.Backend.Name}\n    endpoints: [ {{ address: {a.Backend.Http1Address} }} ]"))}}
-        """;
-
     [Fact]
     public async Task Reload_UnderTraffic_NoRequestFails()
     {
         await using var blue = await TestBackend.StartAsync("blue");
         await using var green = await TestBackend.StartAsync("green");
-        await using var proxy = await ProxyTestHost.StartFromFileAsync(RouteTo((blue, 1)));
+        await using var proxy = await ProxyTestHost.StartFromFileAsync(ProxyYaml.WeightedSplit((blue, 1)));
         using var client = new HttpClient();
         var failures = new ConcurrentQueue<string>();
         var servedBy = new ConcurrentDictionary<string, int>();
@@ -60,16 +42,16 @@ public sealed class ConfigReloadTests
 
         // Swap the route between backends several times, including a config with a mistake in it.
         await Task.Delay(400);
-        await proxy.RewriteConfigAsync(RouteTo((green, 1)));
+        await proxy.RewriteConfigAsync(ProxyYaml.WeightedSplit((green, 1)));
         await WaitForVersionAsync(proxy, 2);
         await Task.Delay(300);
-        await proxy.RewriteConfigAsync(RouteTo((blue, 1), (green, 1)));
+        await proxy.RewriteConfigAsync(ProxyYaml.WeightedSplit((blue, 1), (green, 1)));
         await WaitForVersionAsync(proxy, 3);
         await Task.Delay(300);
         await proxy.RewriteConfigAsync("listeners: [ { name: web, address: 127.0.0.1:0, http: { routeTable: missing } } ]\n");
         await proxy.Logs.WaitForAsync(EventIds.ConfigRejected, TimeSpan.FromSeconds(10));
         await Task.Delay(300);
-        await proxy.RewriteConfigAsync(RouteTo((green, 1)));
+        await proxy.RewriteConfigAsync(ProxyYaml.WeightedSplit((green, 1)));
         await WaitForVersionAsync(proxy, 4);
         await Task.Delay(300);
         await stop.CancelAsync();
@@ -85,9 +67,9 @@ public sealed class ConfigReloadTests
     public async Task Reload_BadFile_RejectedWithLocationAndOldConfigStays()
     {
         await using var blue = await TestBackend.StartAsync("blue");
-        await using var proxy = await ProxyTestHost.StartFromFileAsync(RouteTo((blue, 1)));
+        await using var proxy = await ProxyTestHost.StartFromFileAsync(ProxyYaml.WeightedSplit((blue, 1)));
 
-        await proxy.RewriteConfigAsync(RouteTo((blue, 1)).Replace("weight: 1", "weight: heavy", StringComparison.Ordinal));
+        await proxy.RewriteConfigAsync(ProxyYaml.WeightedSplit((blue, 1)).Replace("weight: 1", "weight: heavy", StringComparison.Ordinal));
         await proxy.Logs.WaitForAsync(EventIds.ConfigRejected, TimeSpan.FromSeconds(10));
 
         var rejection = proxy.Logs.WithEventId(EventIds.ConfigRejected).Single().Message;
@@ -102,13 +84,13 @@ public sealed class ConfigReloadTests
     {
         await using var blue = await TestBackend.StartAsync("blue");
         await using var green = await TestBackend.StartAsync("green");
-        await using var proxy = await ProxyTestHost.StartFromFileAsync(RouteTo((blue, 1)));
+        await using var proxy = await ProxyTestHost.StartFromFileAsync(ProxyYaml.WeightedSplit((blue, 1)));
         using var client = new HttpClient();
 
         var slow = client.GetAsync(proxy.ListenerUri("web", "/delay/1500"));
         await Task.Delay(300);
         // Same cluster name, different endpoint: the old cluster state (and its connection) must live until the slow request ends.
-        await proxy.RewriteConfigAsync(RouteTo((blue, 1)).Replace(blue.Http1Address.ToString(), green.Http1Address.ToString(), StringComparison.Ordinal));
+        await proxy.RewriteConfigAsync(ProxyYaml.WeightedSplit((blue, 1)).Replace(blue.Http1Address.ToString(), green.Http1Address.ToString(), StringComparison.Ordinal));
         await WaitForVersionAsync(proxy, 2);
 
         using var response = await slow.WaitAsync(TimeSpan.FromSeconds(10));

@@ -1,4 +1,5 @@
 using System.Net;
+using MeshProxy.TestSupport;
 
 namespace MeshProxy.EndToEnd.Tests;
 
@@ -26,5 +27,24 @@ internal static class ProxyYaml
         {{clusterExtra}}
             endpoints:
               - address: {{backend}}
+        """;
+
+    /// <summary>One explicit listener splitting every request across one cluster per backend, named after it, by weight.</summary>
+    public static string WeightedSplit(params (TestBackend Backend, int Weight)[] arms) => $$"""
+        listeners:
+          - name: web
+            address: 127.0.0.1:0
+            http: { routeTable: main }
+        routeTables:
+          - name: main
+            virtualHosts:
+              - name: app
+                domains: ["*"]
+                routes:
+                  - match: { prefix: / }
+                    weightedClusters:
+        {{string.Join("\n", arms.Select(a => $"                      - {{ cluster: {a.Backend.Name}, weight: {a.Weight} }}"))}}
+        clusters:
+        {{string.Join("\n", arms.Select(a => $"  - name: {a.Backend.Name}\n    endpoints: [ {{ address: {a.Backend.Http1Address} }} ]"))}}
         """;
 }

@@ -11,27 +11,7 @@ public sealed class WeightedSplitTests
     {
         await using var stable = await TestBackend.StartAsync("stable");
         await using var canary = await TestBackend.StartAsync("canary");
-        await using var proxy = await ProxyTestHost.StartAsync($$"""
-            listeners:
-              - name: web
-                address: 127.0.0.1:0
-                http: { routeTable: main }
-            routeTables:
-              - name: main
-                virtualHosts:
-                  - name: app
-                    domains: ["*"]
-                    routes:
-                      - match: { prefix: / }
-                        weightedClusters:
-                          - { cluster: stable, weight: 80 }
-                          - { cluster: canary, weight: 20 }
-            clusters:
-              - name: stable
-                endpoints: [ { address: {{stable.Http1Address}} } ]
-              - name: canary
-                endpoints: [ { address: {{canary.Http1Address}} } ]
-            """);
+        await using var proxy = await ProxyTestHost.StartAsync(ProxyYaml.WeightedSplit((stable, 80), (canary, 20)));
         using var client = new HttpClient();
         const int requests = 2000;
 

@@ -223,7 +223,8 @@ internal sealed partial class ListenerConnectionHandler
         _stats.TlsHandshakeCompleted();
 
         var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol ?? default;
-        var protocol = alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) ? DetectedProtocol.Http2
+        var alpnIsH2 = alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span);
+        var protocol = alpnIsH2 ? DetectedProtocol.Http2
             : alpn.Span.SequenceEqual(SslApplicationProtocol.Http11.Protocol.Span) ? DetectedProtocol.Http1
             : (await ProtocolDetector.DetectAsync(connection.Transport.Input, downstream.Listener.DetectionTimeout, _timeProvider)).Protocol;
         downstream.Protocol = protocol;
@@ -233,7 +234,7 @@ internal sealed partial class ListenerConnectionHandler
         }
         if (IsHttp(protocol, downstream.Listener, downstream.FilterChain))
         {
-            if (protocol == DetectedProtocol.Http2 && !alpn.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span))
+            if (protocol == DetectedProtocol.Http2 && !alpnIsH2)
             {
                 // An h2 preface without ALPN h2: Kestrel picks HTTP/2 by ALPN only.
                 connection.Features.Set<ITlsApplicationProtocolFeature>(PriorKnowledgeHttp2Feature.Instance);

@@ -158,6 +158,10 @@ internal sealed class AttemptLoop
         }
         if (!_policy.ShouldRetry(response))
         {
+            if (attempt.IsRetry)
+            {
+                _stats.RetrySucceeded();
+            }
             return Win(attempt, response);
         }
         // A retriable response. A hedged attempt's error is dropped while another attempt can still answer; otherwise
@@ -259,7 +263,6 @@ internal sealed class AttemptLoop
         }
         _heldRetries++;
         _stats.Retried();
-        _stats.BackedOff();
         _backOffTimer = Task.Delay(_backOff.Next(), _timeProvider, _requestToken);
         return true;
     }
@@ -301,7 +304,7 @@ internal sealed class AttemptLoop
             request.Content = _body.CreateContent();
         }
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_requestToken);
-        var attempt = new Attempt(endpoint, request, cancel, _timeProvider.GetTimestamp());
+        var attempt = new Attempt(endpoint, cancel, _timeProvider.GetTimestamp());
         attempt.Send = _send(request, cancel.Token);
         if (_route.PerTryTimeout > TimeSpan.Zero && !attempt.Send.IsCompleted)
         {
@@ -351,10 +354,6 @@ internal sealed class AttemptLoop
 
     private HttpResponseMessage Win(Attempt attempt, HttpResponseMessage response)
     {
-        if (attempt.IsRetry && !_policy.ShouldRetry(response))
-        {
-            _stats.RetrySucceeded();
-        }
         _context.Endpoint = attempt.Endpoint;
         _context.RespondingEndpoint = attempt.Endpoint;
         // The response body still streams under this attempt's token: it is released when the request ends.
@@ -412,11 +411,9 @@ internal sealed class AttemptLoop
         attempt.Cancel.Dispose();
     }
 
-    private sealed class Attempt(EndpointState endpoint, HttpRequestMessage request, CancellationTokenSource cancel, long startTimestamp)
+    private sealed class Attempt(EndpointState endpoint, CancellationTokenSource cancel, long startTimestamp)
     {
         public EndpointState Endpoint { get; } = endpoint;
-
-        public HttpRequestMessage Request { get; } = request;
 
         public CancellationTokenSource Cancel { get; } = cancel;
 

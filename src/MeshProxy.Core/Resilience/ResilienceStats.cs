@@ -10,7 +10,6 @@ public sealed class ResilienceStats
     private long _retrySuccesses;
     private long _retryLimitExceeded;
     private long _retryOverflows;
-    private long _retryBackoffs;
     private long _retryAbandoned;
     private long _perTryTimeouts;
     private long _requestTimeouts;
@@ -31,8 +30,8 @@ public sealed class ResilienceStats
     /// <summary>upstream_rq_retry_overflow: a retry was wanted but maxRetries or the budget was full (flag UO).</summary>
     public long RetryOverflows => Interlocked.Read(ref _retryOverflows);
 
-    /// <summary>upstream_rq_retry_backoff_exponential: retries that waited a back-off.</summary>
-    public long RetryBackoffs => Interlocked.Read(ref _retryBackoffs);
+    /// <summary>upstream_rq_retry_backoff_exponential: retries that waited a back-off, which every retry does.</summary>
+    public long RetryBackoffs => Retries;
 
     /// <summary>retry_or_shadow_abandoned: a retry was wanted but the request body was over the buffer limit.</summary>
     public long RetryAbandoned => Interlocked.Read(ref _retryAbandoned);
@@ -62,8 +61,6 @@ public sealed class ResilienceStats
     public void RetryLimitWasExceeded() => Interlocked.Increment(ref _retryLimitExceeded);
 
     public void RetryOverflowed() => Interlocked.Increment(ref _retryOverflows);
-
-    public void BackedOff() => Interlocked.Increment(ref _retryBackoffs);
 
     public void RetryWasAbandoned() => Interlocked.Increment(ref _retryAbandoned);
 

@@ -93,6 +93,14 @@ public static class ResponseFlagsFormatter
         {
             return "-";
         }
+        foreach (var (flag, name) in Names)
+        {
+            // Most flagged requests carry one flag: its name as it is, no builder.
+            if (flags == flag)
+            {
+                return name;
+            }
+        }
         var builder = new StringBuilder();
         foreach (var (flag, name) in Names)
         {

@@ -77,7 +77,7 @@ public sealed class CertificateAuthority
         using var key = CreateKey(_options.KeyAlgorithm);
         var request = CreateSigningRequest($"CN={name} intermediate CA, O=meshproxy", key, trustDomain);
         var certificate = Sign(request, _options.IntermediateLifetime);
-        return new CertificateAuthority(CertificateKeys.Attach(certificate, key), IsRoot ? [] : [Certificate, .. Issuers], Root, trustDomain, _options, _timeProvider);
+        return new CertificateAuthority(CertificateKeys.Attach(certificate, key), ChainAboveLeaf, Root, trustDomain, _options, _timeProvider);
     }
 
     /// <summary>

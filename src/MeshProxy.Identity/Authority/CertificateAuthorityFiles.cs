@@ -37,12 +37,7 @@ public static class CertificateAuthorityFiles
     public static void Write(CertificateAuthority authority, string directory)
     {
         Directory.CreateDirectory(directory);
-        var chain = authority.Certificate.ExportCertificatePem() + "\n";
-        foreach (var issuer in authority.Issuers)
-        {
-            chain += issuer.ExportCertificatePem() + "\n";
-        }
-        File.WriteAllText(Path.Combine(directory, CaCertificate), chain);
+        File.WriteAllText(Path.Combine(directory, CaCertificate), CertificatePem.Write([authority.Certificate, .. authority.Issuers]));
         WritePrivate(Path.Combine(directory, CaKey), CertificateKeys.ExportPkcs8Pem(authority.Certificate));
         File.WriteAllText(Path.Combine(directory, Root), authority.Root.ExportCertificatePem() + "\n");
     }

@@ -84,15 +84,7 @@ public sealed class TrustBundle
     public string ToSpiffeBundleJson() => SpiffeBundleJson.Write(this);
 
     /// <summary>The authorities as PEM.</summary>
-    public string ToPem()
-    {
-        var pem = "";
-        foreach (var authority in X509Authorities)
-        {
-            pem += authority.ExportCertificatePem() + "\n";
-        }
-        return pem;
-    }
+    public string ToPem() => CertificatePem.Write(X509Authorities);
 
     public override string ToString() => $"{TrustDomain}: {X509Authorities.Count} authorities" + (SequenceNumber is { } sequence ? $", sequence {sequence}" : "");
 }

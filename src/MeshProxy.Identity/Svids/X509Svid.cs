@@ -97,15 +97,7 @@ public sealed class X509Svid
     }
 
     /// <summary>The chain as PEM: the leaf, then the intermediates.</summary>
-    public string ExportChainPem()
-    {
-        var pem = Leaf.ExportCertificatePem() + "\n";
-        foreach (var intermediate in Intermediates)
-        {
-            pem += intermediate.ExportCertificatePem() + "\n";
-        }
-        return pem;
-    }
+    public string ExportChainPem() => CertificatePem.Write([Leaf, .. Intermediates]);
 
     /// <summary>The private key as unencrypted PKCS#8 PEM.</summary>
     public string ExportKeyPem() => CertificateKeys.ExportPkcs8Pem(Leaf);

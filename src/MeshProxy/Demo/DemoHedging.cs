@@ -84,9 +84,7 @@ internal static class DemoHedging
         var rows = new List<string[]> { new[] { "route", "requests", "p50", "p90", "p99", "max" } };
         foreach (var (name, samples) in new[] { ("no policy", plain), ($"hedged after {PerTryMilliseconds} ms", hedged) })
         {
-            var sorted = samples.Order().ToArray();
-            rows.Add([name, sorted.Length.ToString("N0", CultureInfo.InvariantCulture), DemoReport.Quantile(sorted, 0.5), DemoReport.Quantile(sorted, 0.9),
-                DemoReport.Quantile(sorted, 0.99), sorted.Length == 0 ? "-" : sorted[^1].ToString("0.0", CultureInfo.InvariantCulture)]);
+            rows.Add([name, samples.Count.ToString("N0", CultureInfo.InvariantCulture), .. DemoReport.LatencyCells(samples)]);
         }
         output.WriteLine("Latency seen by the client (ms)");
         DemoReport.WriteTable(output, rows);

@@ -43,14 +43,13 @@ internal static class DemoReport
         rows = [["host", "p50", "p90", "p99", "max"]];
         foreach (var host in new[] { "catalog", "reviews" })
         {
-            var latencies = samples.Where(s => s.Host == host).Select(s => s.Milliseconds).Order().ToArray();
-            rows.Add([host, Quantile(latencies, 0.50), Quantile(latencies, 0.90), Quantile(latencies, 0.99), latencies.Length == 0 ? "-" : latencies[^1].ToString("0.0", CultureInfo.InvariantCulture)]);
+            rows.Add([host, .. LatencyCells(samples.Where(s => s.Host == host).Select(s => s.Milliseconds))]);
         }
         WriteTable(output, rows);
 
         output.WriteLine();
         output.WriteLine("Errors");
-        var errors = samples.Where(s => s.StatusCode is < 200 or >= 400).GroupBy(s => (s.StatusCode, s.Endpoint)).OrderByDescending(g => g.Count()).ToList();
+        var errors = samples.Where(s => s.Failed).GroupBy(s => (s.StatusCode, s.Endpoint)).OrderByDescending(g => g.Count()).ToList();
         if (errors.Count == 0)
         {
             output.WriteLine("  none");
@@ -125,7 +124,14 @@ internal static class DemoReport
 
     private static string Percent(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    internal static string Quantile(double[] sorted, double q)
+    /// <summary>p50, p90, p99 and max of the latencies, in ms ("-" when there are none).</summary>
+    internal static string[] LatencyCells(IEnumerable<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToArray();
+        return [Quantile(sorted, 0.50), Quantile(sorted, 0.90), Quantile(sorted, 0.99), sorted.Length == 0 ? "-" : sorted[^1].ToString("0.0", CultureInfo.InvariantCulture)];
+    }
+
+    private static string Quantile(double[] sorted, double q)
     {
         if (sorted.Length == 0)
         {

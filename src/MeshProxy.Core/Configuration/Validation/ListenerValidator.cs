@@ -32,13 +32,13 @@ internal sealed class ListenerValidator : IConfigValidator
             }
             bound.Add((listener.Address, $"listener '{listener.Name}'"));
 
-            ValidateHandling(listener.Http, listener.Tcp, listener.Protocol, path, routeTables, clusters, diagnostics);
+            ValidateHandling(listener.Http, listener.Tcp, path, routeTables, clusters, diagnostics);
             ValidateOutboundPolicy(listener, path, diagnostics);
             ValidateFilterChains(listener, path, routeTables, clusters, diagnostics);
         }
     }
 
-    private static void ValidateHandling(HttpListenerConfig? http, TcpListenerConfig? tcp, ListenerProtocol protocol, string path,
+    private static void ValidateHandling(HttpListenerConfig? http, TcpListenerConfig? tcp, string path,
         HashSet<string> routeTables, HashSet<string> clusters, ConfigDiagnostics diagnostics)
     {
         if (http is not null && http.RouteTable.Length > 0 && !routeTables.Contains(http.RouteTable))
@@ -95,7 +95,7 @@ internal sealed class ListenerValidator : IConfigValidator
             {
                 diagnostics.Error(path, "has neither http nor tcp, so it would close every connection it matches");
             }
-            ValidateHandling(chain.Http, chain.Tcp, listener.Protocol, path, routeTables, clusters, diagnostics);
+            ValidateHandling(chain.Http, chain.Tcp, path, routeTables, clusters, diagnostics);
 
             // Envoy rejects two chains with the same match: which one applies would be arbitrary.
             var key = $"{chain.Match.DestinationPort}|{string.Join(',', chain.Match.DestinationAddresses.Select(n => n.ToString()).Order(StringComparer.Ordinal))}"

@@ -22,7 +22,7 @@ internal static class ClusterConfigReader
             HttpProtocol = map.Enum("httpProtocol", UpstreamHttpProtocol.Downstream),
             SourceAddresses = map.IPAddresses("sourceAddress"),
             OriginalDestinationOverrides = map.IPAddresses("originalDestinationOverride"),
-            Endpoints = map.List("endpoints", item => item.AsMapping() is { } m ? ReadEndpoint(m) : null),
+            Endpoints = map.MappingList("endpoints", ReadEndpoint),
             LoadBalancer = map.Mapping("loadBalancer") is { } loadBalancer ? LoadBalancerConfigReader.Read(loadBalancer) : LoadBalancerConfig.Default,
             CircuitBreakers = map.Mapping("circuitBreakers") is { } breakers ? ResilienceConfigReader.ReadCircuitBreakers(breakers) : CircuitBreakersConfig.Default,
             HealthChecks = map.Mapping("healthChecks") is { } healthChecks ? HealthCheckConfigReader.Read(healthChecks) : null,

@@ -17,7 +17,7 @@ internal static class ListenerConfigReader
             Protocol = map.Enum("protocol", ListenerProtocol.Auto),
             DetectionTimeout = map.Duration("detectionTimeout", defaults.DetectionTimeout, min: TimeSpan.FromMilliseconds(1)),
             OnDetectionTimeout = map.Enum("onDetectionTimeout", DetectionTimeoutAction.Close),
-            FilterChains = map.List("filterChains", item => item.AsMapping() is { } m ? ReadFilterChain(m) : null),
+            FilterChains = map.MappingList("filterChains", ReadFilterChain),
             OutboundPolicy = map.Enum("outboundPolicy", OutboundPolicy.AllowAny),
             Tls = map.Mapping("tls") is { } tls ? SecurityConfigReader.ReadDownstream(tls) : new DownstreamTlsConfig(),
             Http = map.Mapping("http") is { } http ? ReadHttp(http) : null,

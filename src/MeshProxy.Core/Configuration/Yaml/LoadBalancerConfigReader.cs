@@ -18,7 +18,7 @@ internal static class LoadBalancerConfigReader
             LocalityLb = map.Enum("localityLb", LocalityLbMode.None),
             ZoneAware = map.Mapping("zoneAware") is { } zoneAware ? ReadZoneAware(zoneAware) : null,
             LocalityPriorities = map.Mapping("localityPriorities") is { } priorities ? ReadLocalityPriorities(priorities) : null,
-            Distribute = map.List("distribute", item => item.AsMapping() is { } m ? ReadDistribute(m) : null),
+            Distribute = map.MappingList("distribute", ReadDistribute),
             LeastRequest = map.Mapping("leastRequest") is { } leastRequest ? ReadLeastRequest(leastRequest) : null,
             Hash = map.Mapping("hash") is { } hash ? ReadHash(hash) : null,
             RingHash = map.Mapping("ringHash") is { } ringHash ? ReadRingHash(ringHash) : null,

@@ -31,7 +31,7 @@ internal static class ResilienceConfigReader
             BaseInterval = map.Duration("baseInterval", defaults.BaseInterval, min: TimeSpan.FromMilliseconds(1)),
             MaxInterval = map.Has("maxInterval") ? map.Duration("maxInterval", TimeSpan.Zero, min: TimeSpan.FromMilliseconds(1)) : null,
             RetriableStatusCodes = map.ValueList<int>("retriableStatusCodes", StatusCode),
-            RetriableHeaders = map.List("retriableHeaders", item => item.AsMapping() is { } m ? RouteTableConfigReader.ReadHeaderMatch(m) : null),
+            RetriableHeaders = map.MappingList("retriableHeaders", RouteTableConfigReader.ReadHeaderMatch),
             AvoidPreviousHosts = map.Bool("avoidPreviousHosts", defaults.AvoidPreviousHosts),
             HostSelectionRetryMaxAttempts = map.Int("hostSelectionRetryMaxAttempts", defaults.HostSelectionRetryMaxAttempts, 0, 100),
         };
@@ -54,7 +54,7 @@ internal static class ResilienceConfigReader
     {
         var breakers = new CircuitBreakersConfig
         {
-            Thresholds = map.List("thresholds", item => item.AsMapping() is { } m ? ReadThresholds(m) : null),
+            Thresholds = map.MappingList("thresholds", ReadThresholds),
         };
         map.ReportUnknownKeys();
         return breakers;

@@ -7,7 +7,7 @@ internal static class RouteTableConfigReader
         var table = new RouteTableConfig
         {
             Name = map.RequiredString("name"),
-            VirtualHosts = map.List("virtualHosts", item => item.AsMapping() is { } m ? ReadVirtualHost(m) : null),
+            VirtualHosts = map.MappingList("virtualHosts", ReadVirtualHost),
         };
         map.ReportUnknownKeys();
         return table;
@@ -19,7 +19,7 @@ internal static class RouteTableConfigReader
         {
             Name = map.RequiredString("name"),
             Domains = map.StringList("domains"),
-            Routes = map.List("routes", item => item.AsMapping() is { } m ? ReadRoute(m) : null),
+            Routes = map.MappingList("routes", ReadRoute),
             RetryPolicy = map.Mapping("retryPolicy") is { } retry ? ResilienceConfigReader.ReadRetryPolicy(retry) : null,
             HedgePolicy = map.Mapping("hedgePolicy") is { } hedge ? ResilienceConfigReader.ReadHedgePolicy(hedge) : null,
             IncludeAttemptCount = map.Bool("includeAttemptCount", false),
@@ -36,7 +36,7 @@ internal static class RouteTableConfigReader
             Name = map.OptionalString("name"),
             Match = map.Mapping("match") is { } match ? ReadMatch(match) : new RouteMatchConfig(),
             Cluster = map.OptionalString("cluster"),
-            WeightedClusters = map.List("weightedClusters", item => item.AsMapping() is { } m ? ReadWeightedCluster(m) : null),
+            WeightedClusters = map.MappingList("weightedClusters", ReadWeightedCluster),
             DirectResponse = map.Mapping("directResponse") is { } direct ? ReadDirectResponse(direct) : null,
             Timeout = map.Duration("timeout", defaults.Timeout),
             IdleTimeout = map.Duration("idleTimeout", defaults.IdleTimeout),
@@ -58,7 +58,7 @@ internal static class RouteTableConfigReader
             Prefix = map.OptionalString("prefix"),
             Path = map.OptionalString("path"),
             CaseSensitive = map.Bool("caseSensitive", true),
-            Headers = map.List("headers", item => item.AsMapping() is { } m ? ReadHeaderMatch(m) : null),
+            Headers = map.MappingList("headers", ReadHeaderMatch),
         };
         map.ReportUnknownKeys();
         return match;

@@ -40,7 +40,7 @@ internal static class SecurityConfigReader
         {
             Name = map.RequiredString("name"),
             Action = map.Enum("action", AuthorizationAction.Allow),
-            Rules = map.List("rules", item => item.AsMapping() is { } m ? ReadRule(m) : null),
+            Rules = map.MappingList("rules", ReadRule),
         };
         map.ReportUnknownKeys();
         return policy;
@@ -70,8 +70,8 @@ internal static class SecurityConfigReader
     {
         var rule = new AuthorizationRuleConfig
         {
-            From = map.List("from", item => item.AsMapping() is { } m ? ReadSource(m) : null),
-            To = map.List("to", item => item.AsMapping() is { } m ? ReadOperation(m) : null),
+            From = map.MappingList("from", ReadSource),
+            To = map.MappingList("to", ReadOperation),
         };
         map.ReportUnknownKeys();
         return rule;

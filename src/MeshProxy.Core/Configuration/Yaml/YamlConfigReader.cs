@@ -43,12 +43,12 @@ public static class YamlConfigReader
         {
             Node = root.Mapping("node") is { } node ? NodeConfigReader.Read(node) : new NodeConfig(),
             Admin = root.Mapping("admin") is { } admin ? AdminConfigReader.Read(admin) : new AdminConfig(),
-            Listeners = root.List("listeners", item => item.AsMapping() is { } m ? ListenerConfigReader.Read(m) : null),
-            RouteTables = root.List("routeTables", item => item.AsMapping() is { } m ? RouteTableConfigReader.Read(m) : null),
-            Clusters = root.List("clusters", item => item.AsMapping() is { } m ? ClusterConfigReader.Read(m) : null),
+            Listeners = root.MappingList("listeners", ListenerConfigReader.Read),
+            RouteTables = root.MappingList("routeTables", RouteTableConfigReader.Read),
+            Clusters = root.MappingList("clusters", ClusterConfigReader.Read),
             Telemetry = root.Mapping("telemetry") is { } telemetry ? TelemetryConfigReader.Read(telemetry) : new TelemetryConfig(),
             Identity = root.Mapping("identity") is { } identity ? SecurityConfigReader.ReadIdentity(identity) : new IdentityConfig(),
-            Authorization = root.List("authorization", item => item.AsMapping() is { } m ? SecurityConfigReader.ReadPolicy(m) : null),
+            Authorization = root.MappingList("authorization", SecurityConfigReader.ReadPolicy),
         };
         root.ReportUnknownKeys();
         return config;

@@ -226,6 +226,11 @@ internal sealed class YamlMappingReader
         where T : class
         => ReadList(key, item => readItem(item) is { } value ? (true, value) : (false, default!));
 
+    /// <summary>Reads a list of mappings; an item that is not a mapping is reported (by AsMapping) and left out.</summary>
+    public EquatableArray<T> MappingList<T>(string key, Func<YamlMappingReader, T?> readItem)
+        where T : class
+        => List(key, item => item.AsMapping() is { } mapping ? readItem(mapping) : null);
+
     /// <summary>Reads a list of value types; items that fail to read are reported by <paramref name="readItem"/> and left out.</summary>
     public EquatableArray<T> ValueList<T>(string key, Func<YamlNodeReader, T?> readItem)
         where T : struct
