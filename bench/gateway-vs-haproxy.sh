@@ -8,6 +8,9 @@
 # bench/gateway-vs-haproxy.cs (a .NET file-based app); the gateway is `meshproxy gateway` (Release); HAProxy comes
 # from Debian (installed with apt-get when missing). Each measurement lasts SECONDS (default 5) after a 1 s warm-up;
 # a round takes about 40 s after the build. Everything it starts is stopped when it exits.
+# Each proxy runs in a session of its own (setsid), as it would in a container: the kernel then schedules it as a
+# group apart from the clients and the backend (autogroup), so a proxy that burns CPU spinning cannot hand it back to
+# them by yielding. The CPU each proxy spent per handshake is printed next to the rate.
 #
 # Environment: CONNECTIONS (default 4), CONCURRENCY (default 8), ROUNDS (default 1; the machine's other load makes
 # single numbers noisy, so compare rounds).
@@ -81,8 +84,9 @@ clusters:
     servicePort: 8080
     endpoints: [ { address: $backend } ]
 YAML
-dotnet "$repo/src/MeshProxy/bin/Release/net10.0/meshproxy.dll" gateway --config "$work/gateway.yaml" --log-level Warning >"$work/gateway.log" 2>&1 &
+setsid dotnet "$repo/src/MeshProxy/bin/Release/net10.0/meshproxy.dll" gateway --config "$work/gateway.yaml" --log-level Warning >"$work/gateway.log" 2>&1 &
 pids+=($!)
+gateway_pid=$!
 
 haproxy_address=127.0.0.1:$(free_port)
 cat >"$work/haproxy.cfg" <<CFG
@@ -101,8 +105,9 @@ frontend eastwest
 backend reviews
   server reviews $backend
 CFG
-haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+setsid haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 pids+=($!)
+haproxy_pid=$!
 
 # Ready when a full handshake goes through each.
 for target in "$gateway" "$haproxy_address"; do
@@ -114,17 +119,27 @@ for target in "$gateway" "$haproxy_address"; do
 done
 
 measure() { tool "$@" | awk '/^RESULT/ {print $2, $3, $4}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
 printf '\n%s, %s cores, load average %s, %s; %s s per measurement\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(haproxy -v | head -1 | cut -d' ' -f1-3)" "$seconds"
-printf '%-17s  %-32s  %-32s\n' "" "throughput ($connections connections)" "handshakes/s ($concurrency concurrent)"
+printf '%-17s  %-32s  %-32s  %s\n' "" "throughput ($connections connections)" "handshakes/s ($concurrency concurrent)" "proxy CPU"
 for round in $(seq "$rounds"); do
   for name in direct gateway haproxy; do
     case $name in
-      direct) target=$backend ;;
-      gateway) target=$gateway ;;
-      haproxy) target=$haproxy_address ;;
+      direct) target=$backend; pid= ;;
+      gateway) target=$gateway; pid=$gateway_pid ;;
+      haproxy) target=$haproxy_address; pid=$haproxy_pid ;;
     esac
     throughput=$(measure throughput "$target" "$sni" "$connections" "$seconds")
+    [[ -z $pid ]] || before=$(cpu_ticks "$pid")
     handshakes=$(measure handshakes "$target" "$sni" "$concurrency" "$seconds")
-    printf '%-17s  %-32s  %-32s\n' "round $round $name" "$throughput" "$handshakes"
+    cpu=""
+    if [[ -n $pid ]]; then
+      # The proxy's CPU over the warm-up second and the measurement, per handshake at the measured rate.
+      rate=$(awk '{print $1}' <<<"$handshakes")
+      cpu=$(awk -v t="$(( $(cpu_ticks "$pid") - before ))" -v hz="$ticks_per_second" -v r="$rate" -v s="$seconds" \
+        'BEGIN { printf "%.0f µs CPU/handshake", t / hz * 1e6 / (r * (s + 1)) }')
+    fi
+    printf '%-17s  %-32s  %-32s  %s\n' "round $round $name" "$throughput" "$handshakes" "$cpu"
   done
 done

@@ -14,6 +14,7 @@ using MeshProxy.Utilities;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -61,6 +62,12 @@ public sealed class ProxyHost : IAsyncDisposable
         if (!options.HandleSignals)
         {
             services.AddSingleton<IHostLifetime, NoSignalsLifetime>();
+        }
+        if (options.IoScheduling == IoScheduling.EventLoop)
+        {
+            // Kestrel's receive loop and the connection's pipes continue on the thread that completed the read,
+            // instead of going through its I/O queues and the thread pool.
+            services.Configure<SocketTransportOptions>(transport => transport.UnsafePreferInlineScheduling = true);
         }
         AddProxyServices(services, config);
         if (options.ConfigPath is { } path)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MeshProxy.Configuration;
+using MeshProxy.Hosting;
 
 namespace MeshProxy.Cli.Commands;
 
@@ -25,7 +26,12 @@ internal static class GatewayCommand
             config,
             logLevel,
         };
-        command.SetAction((parse, cancellationToken) => RunCommand.RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Gateway, parse.GetValue(logLevel), cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+        {
+            // First, before any socket or thread-pool worker exists: the gateway is an event loop (IoScheduling.EventLoop).
+            EventLoopProcess.Configure();
+            return RunCommand.RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Gateway, parse.GetValue(logLevel), IoScheduling.EventLoop, cancellationToken);
+        });
         return command;
     }
 }

@@ -18,7 +18,7 @@ internal static class RunCommand
             config,
             logLevel,
         };
-        command.SetAction((parse, cancellationToken) => RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Sidecar, parse.GetValue(logLevel), cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Sidecar, parse.GetValue(logLevel), IoScheduling.ThreadPool, cancellationToken));
         return command;
     }
 
@@ -26,7 +26,7 @@ internal static class RunCommand
     /// Runs a proxy from <paramref name="file"/> (watched for changes), or from <paramref name="builtIn"/> without one,
     /// until it is drained. Exit code: 0 after a drain, 1 when the config is invalid or a port cannot be bound.
     /// </summary>
-    public static async Task<int> RunProxyAsync(FileInfo? file, Func<ProxyConfig> builtIn, LogLevel logLevel, CancellationToken cancellationToken)
+    public static async Task<int> RunProxyAsync(FileInfo? file, Func<ProxyConfig> builtIn, LogLevel logLevel, IoScheduling ioScheduling, CancellationToken cancellationToken)
     {
         ProxyConfig proxyConfig;
         if (file is null)
@@ -49,6 +49,7 @@ internal static class RunCommand
             Config = proxyConfig,
             ConfigPath = file?.FullName,
             LogLevel = logLevel,
+            IoScheduling = ioScheduling,
         });
         try
         {
