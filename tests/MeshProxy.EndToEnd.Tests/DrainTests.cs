@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http;
+using System.Net.Security;
 using System.Net.Sockets;
 using MeshProxy.TestSupport;
 
@@ -8,6 +9,15 @@ namespace MeshProxy.EndToEnd.Tests;
 /// <summary>POST /quitquitquit drains: readiness fails, new connections are refused, in-flight work finishes, the host exits.</summary>
 public sealed class DrainTests
 {
+    private const string DrainAfterOneSecond = """
+        admin:
+          address: 127.0.0.1:0
+          readinessAddress:
+          metricsAddress:
+          drainTimeout: 1s
+
+        """;
+
     [Fact]
     public async Task QuitQuitQuit_InFlightRequestCompletes_NewConnectionsRefused_HostExits()
     {
@@ -41,12 +51,7 @@ public sealed class DrainTests
     public async Task Drain_OpenTcpConnectionOutlivingTimeout_ClosedAtDrainTimeout()
     {
         await using var server = TcpEchoServer.StartEcho();
-        await using var proxy = await ProxyTestHost.StartAsync($$"""
-            admin:
-              address: 127.0.0.1:0
-              readinessAddress:
-              metricsAddress:
-              drainTimeout: 1s
+        await using var proxy = await ProxyTestHost.StartAsync(DrainAfterOneSecond + $$"""
             listeners:
               - name: tcp
                 address: 127.0.0.1:0
@@ -72,6 +77,32 @@ public sealed class DrainTests
         Assert.Equal(0, read);
     }
 
+    [Fact]
+    public async Task Drain_OpenPassthroughConnectionOnATlsListener_WorksUntilTheDrainTimeout_ThenClosed()
+    {
+        using var pki = new TwoClusterPki();
+        await using var backend = TlsBackend.StartOnLoopback("shop", TlsBackend.WebServer(TwoClusterPki.ServerCertificate(pki.Cluster2, "*.shop.example")));
+        await using var proxy = await ProxyTestHost.StartAsync(DrainAfterOneSecond + ProxyYaml.ShopPassthrough(backend.LocalEndPoint));
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(proxy.Listener("eastwest"));
+        await using var tls = new SslStream(new NetworkStream(socket), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("www.shop.example");
+        var buffer = new byte[16];
+
+        var stopping = proxy.Host.StopAsync();
+        var started = TimeProvider.System.GetTimestamp();
+        // Draining: the passthrough connection still works (the backend echoes), new connections are refused.
+        await tls.WriteAsync("ping"u8.ToArray());
+        Assert.Equal(4, await tls.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await BecomesRefusedAsync(proxy.Listener("eastwest"), TimeSpan.FromSeconds(5)), "the tls listener still accepts connections while draining");
+        await stopping.WaitAsync(TimeSpan.FromSeconds(15));
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+
+        // The open connection was given the drain timeout, then closed.
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(8));
+        Assert.Equal(0, await ReadOrResetAsync(tls, buffer).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
     /// <summary>Whether connecting is refused within the time limit (the drain stops the listener promptly, not instantly).</summary>
     private static async Task<bool> BecomesRefusedAsync(IPEndPoint address, TimeSpan within)
     {
@@ -91,6 +122,18 @@ public sealed class DrainTests
             await Task.Delay(25);
         }
         return false;
+    }
+
+    private static async Task<int> ReadOrResetAsync(Stream stream, byte[] buffer)
+    {
+        try
+        {
+            return await stream.ReadAsync(buffer);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     private static async Task<int> ReceiveOrResetAsync(Socket socket, byte[] buffer)

@@ -44,20 +44,8 @@ public sealed partial class GatewayCommandTests
     {
         using var pki = new TwoClusterPki();
         await using var backend = TlsBackend.StartOnLoopback("shop", TlsBackend.WebServer(TwoClusterPki.ServerCertificate(pki.Cluster2, "*.shop.example")));
-        var path = await WriteConfigAsync($$"""
-            admin: { address: 127.0.0.1:0, readinessAddress: 127.0.0.1:0, metricsAddress: 127.0.0.1:0 }
-            listeners:
-              - name: eastwest
-                address: 127.0.0.1:0
-                protocol: tls
-                filterChains:
-                  - name: shop
-                    match: { serverNames: ["*.shop.example"] }
-                    tcp: { cluster: shop }
-            clusters:
-              - name: shop
-                endpoints: [ { address: {{backend.LocalEndPoint}} } ]
-            """);
+        var path = await WriteConfigAsync("admin: { address: 127.0.0.1:0, readinessAddress: 127.0.0.1:0, metricsAddress: 127.0.0.1:0 }\n"
+            + ProxyYaml.ShopPassthrough(backend.LocalEndPoint));
         await using var gateway = ProcessRunner.Start("dotnet", [RepositoryPaths.MeshProxyDll, "gateway", "--config", path]);
         await gateway.WaitForOutputAsync("Config version 1 applied", Timeout);
         var address = ListeningOn().Match(gateway.Output).Groups[1].Value;

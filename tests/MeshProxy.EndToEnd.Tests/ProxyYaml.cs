@@ -47,4 +47,19 @@ internal static class ProxyYaml
         clusters:
         {{string.Join("\n", arms.Select(a => $"  - name: {a.Backend.Name}\n    endpoints: [ {{ address: {a.Backend.Http1Address} }} ]"))}}
         """;
+
+    /// <summary>A tls listener "eastwest" passing *.shop.example through, by server name, to one TLS backend ("shop").</summary>
+    public static string ShopPassthrough(IPEndPoint shop) => $$"""
+        listeners:
+          - name: eastwest
+            address: 127.0.0.1:0
+            protocol: tls
+            filterChains:
+              - name: shop
+                match: { serverNames: ["*.shop.example"] }
+                tcp: { cluster: shop }
+        clusters:
+          - name: shop
+            endpoints: [ { address: {{shop}} } ]
+        """;
 }

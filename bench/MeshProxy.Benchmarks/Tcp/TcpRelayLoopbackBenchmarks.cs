@@ -4,13 +4,12 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using MeshProxy.Tcp;
-using Pipelines.Sockets.Unofficial;
 
 namespace MeshProxy.Benchmarks.Tcp;
 
 /// <summary>
-/// The L4 relay over real loopback sockets, wired as <see cref="TcpProxy"/> wires it: each side is read through a
-/// Pipelines.Sockets.Unofficial connection and written with awaited socket sends. One operation sends
+/// The L4 relay over real loopback sockets, wired as <see cref="TcpProxy"/> and the SNI router wire it: each side is
+/// read through a pipe over its stream (zero-byte reads first) and written with awaited socket sends. One operation sends
 /// <see cref="TransferBytes"/> from a client socket through the relay to a server socket that reads and discards it;
 /// divide the bytes by the mean time for throughput. The harness itself allocates nothing per operation (pooled
 /// async builder, cached socket awaitables), so "Allocated" is the relay's, the pipes' and the sockets'.
@@ -28,33 +27,25 @@ public class TcpRelayLoopbackBenchmarks
     private Task<TcpRelayOutcome> _relay = null!;
 
     /// <summary>
-    /// How much each read pipe may buffer before the socket reader pauses: 1 MiB is TcpProxy's upstream setting; 64 KiB
-    /// shows what a smaller window does to allocations (fewer 4 KiB segments in flight than ArrayPool keeps per core).
-    /// </summary>
-    [Params(1024 * 1024, 64 * 1024)]
-    public int PauseWriterBytes { get; set; }
-
-    /// <summary>
-    /// The smallest block a read pipe asks its pool for, and so the most one socket receive (and, since the relay sends
-    /// segment by segment, one send) moves: 4 KiB is the PipeOptions default that TcpProxy's upstream pipe uses.
+    /// The size of the blocks each side reads into, and so the most one socket receive (and, since the relay sends
+    /// segment by segment, one send) moves: 64 KiB is TcpProxy's upstream setting; 4 KiB is the pipe default.
     /// </summary>
     [Params(4096, 64 * 1024)]
-    public int MinimumSegmentBytes { get; set; }
+    public int ReadBufferBytes { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         var (client, proxyDownstream) = ConnectedPair();
         var (proxyUpstream, server) = ConnectedPair();
-        var readPipeOptions = new PipeOptions(pauseWriterThreshold: PauseWriterBytes, resumeWriterThreshold: PauseWriterBytes / 2,
-            minimumSegmentSize: MinimumSegmentBytes, useSynchronizationContext: false);
+        var readerOptions = new StreamPipeReaderOptions(bufferSize: ReadBufferBytes, minimumReadSize: Math.Min(ReadBufferBytes, 16 * 1024), useZeroByteReads: true);
         _client = client;
         _server = server;
-        var fromClient = SocketConnection.Create(proxyDownstream, readPipeOptions, SocketConnectionOptions.ZeroLengthReads);
-        var fromUpstream = SocketConnection.Create(proxyUpstream, readPipeOptions, SocketConnectionOptions.ZeroLengthReads);
-        _resources.AddRange([fromClient, fromUpstream, client, server, proxyDownstream, proxyUpstream]);
-        _relay = new TcpRelay(TimeSpan.FromHours(1)).RunAsync(fromClient.Input, new SocketRelaySink(proxyDownstream),
-            fromUpstream.Input, new SocketRelaySink(proxyUpstream));
+        var fromClient = PipeReader.Create(new NetworkStream(proxyDownstream), readerOptions);
+        var fromUpstream = PipeReader.Create(new NetworkStream(proxyUpstream), readerOptions);
+        _resources.AddRange([client, server, proxyDownstream, proxyUpstream]);
+        _relay = new TcpRelay(TimeSpan.FromHours(1)).RunAsync(fromClient, new SocketRelaySink(proxyDownstream),
+            fromUpstream, new SocketRelaySink(proxyUpstream));
     }
 
     [Benchmark(OperationsPerInvoke = 1)]

@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 using MeshProxy.Configuration;
 using MeshProxy.Listeners;
 using MeshProxy.Runtime;
@@ -18,12 +20,16 @@ namespace MeshProxy.Gateway;
 /// the backend's. A connection that cannot be routed is closed and counted in <see cref="SniRouterStats"/>.
 /// </summary>
 /// <remarks>
-/// It sits in front of the listener's sidecar chain (<see cref="ListenerConnectionHandler"/>) and takes a connection
-/// when the current config makes the listener a tls listener, so a reload can turn a listener into a gateway, or back,
-/// at the same address.
+/// The listener's <see cref="ListenerAcceptor"/> hands it each connection that arrives while the current config makes
+/// the listener a tls listener, straight from accept and without Kestrel, so a reload can turn a listener into a
+/// gateway, or back, at the same socket. A connection accepted just before such a reload may already be on its way
+/// to Kestrel: <see cref="Entry"/>, in front of the sidecar chain (<see cref="ListenerConnectionHandler"/>), takes it.
 /// </remarks>
-internal sealed partial class SniRouterConnectionHandler
+internal sealed partial class SniRouterConnectionHandler : IDirectConnectionHandler
 {
+    // 16 KiB: a whole TLS record per read. Rented only when bytes have arrived.
+    private static readonly StreamPipeReaderOptions ClientReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, useZeroByteReads: true);
+
     private readonly string _listenerName;
     private readonly ConfigManager _configManager;
     private readonly TcpProxy _tcpProxy;
@@ -55,13 +61,37 @@ internal sealed partial class SniRouterConnectionHandler
 
     private SniRouterStats RouterStats => _routerStats ??= _stats.SniRouter(_listenerName);
 
-    /// <summary>The listener's outermost middleware: tls listeners' connections come here, the others go on to <paramref name="sidecar"/>.</summary>
-    public ConnectionDelegate Entry(ConnectionDelegate sidecar) => connection => IsTlsListener() ? OnConnectedAsync(connection) : sidecar(connection);
-
-    private bool IsTlsListener() => _configManager.HasConfig
+    /// <summary>Whether the listener is a tls listener in the current config: then the acceptor hands its connections here.</summary>
+    public bool TakesConnections => _configManager.HasConfig
         && _configManager.Current.Listeners.TryGetValue(_listenerName, out var state) && state.Config.Protocol == ListenerProtocol.Tls;
 
-    private async Task OnConnectedAsync(ConnectionContext connection)
+    /// <summary>
+    /// A connection straight from the listener's acceptor. The client is read through a pipe over its socket (with
+    /// zero-byte reads, so an idle connection holds no buffer) and written to directly.
+    /// </summary>
+    public async Task HandleAsync(Socket socket)
+    {
+        var input = PipeReader.Create(new NetworkStream(socket, ownsSocket: true), ClientReaderOptions);
+        try
+        {
+            await OnConnectedAsync(input, new SocketRelaySink(socket), socket.RemoteEndPoint as IPEndPoint, socket.LocalEndPoint as IPEndPoint);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
+    }
+
+    /// <summary>
+    /// The listener's outermost Kestrel middleware: a connection that reaches Kestrel while the listener is a tls listener
+    /// (one accepted just before a reload made it so) comes here; the others go on to <paramref name="sidecar"/>.
+    /// </summary>
+    public ConnectionDelegate Entry(ConnectionDelegate sidecar) => connection => TakesConnections
+        ? OnConnectedAsync(connection.Transport.Input, TcpProxy.ClientSink(connection, tlsTerminated: false), connection.RemoteEndPoint as IPEndPoint,
+            connection.LocalEndPoint as IPEndPoint)
+        : sidecar(connection);
+
+    private async Task OnConnectedAsync(PipeReader input, IRelaySink output, IPEndPoint? remote, IPEndPoint? local)
     {
         var snapshot = _configManager.Acquire();
         _listenerStats.ConnectionOpened();
@@ -73,13 +103,13 @@ internal sealed partial class SniRouterConnectionHandler
                 return;
             }
             var listener = state.Config;
-            var downstream = new DownstreamConnection(listener, connection.RemoteEndPoint as IPEndPoint, connection.LocalEndPoint as IPEndPoint);
+            var downstream = new DownstreamConnection(listener, remote, local);
             var started = _timeProvider.GetTimestamp();
             ClientHelloReadResult read;
             try
             {
                 // Not linked to ConnectionClosed: Kestrel fires it on the client's FIN, and the reader sees that anyway.
-                read = await ClientHelloReader.ReadAsync(connection.Transport.Input, ClientHelloLimits.Default, listener.DetectionTimeout, _timeProvider, CancellationToken.None);
+                read = await ClientHelloReader.ReadAsync(input, ClientHelloLimits.Default, listener.DetectionTimeout, _timeProvider, CancellationToken.None);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException)
             {
@@ -98,7 +128,7 @@ internal sealed partial class SniRouterConnectionHandler
             route.Stats.OnOpened();
             try
             {
-                await _tcpProxy.ProxyAsync(connection, downstream, snapshot);
+                await _tcpProxy.ProxyAsync(input, output, downstream, snapshot);
             }
             finally
             {

@@ -130,7 +130,7 @@ internal sealed partial class ListenerManager
         var handler = new ListenerConnectionHandler(listener.Name, _configManager, _tcpProxy, _stats.Listener(listener.Name), _identity, _authorization, _timeProvider,
             _loggerFactory.CreateLogger("MeshProxy.Listeners." + listener.Name));
         var router = ActivatorUtilities.CreateInstance<SniRouterConnectionHandler>(_services, listener);
-        var server = new ListenerServer(listener, bindAddress, next => router.Entry(handler.Entry(next)), handler, _application, _services);
+        var server = new ListenerServer(listener, bindAddress, router, next => router.Entry(handler.Entry(next)), handler, _application, _services);
         try
         {
             await server.StartAsync(cancellationToken);

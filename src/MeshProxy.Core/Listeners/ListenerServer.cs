@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,19 +14,21 @@ using Microsoft.Extensions.Options;
 namespace MeshProxy.Listeners;
 
 /// <summary>
-/// One data-plane listener: its own Kestrel server, so that a reload can add, move or remove a listener
-/// (draining only that one) while the others keep serving.
+/// One data-plane listener: its own accept loop (<see cref="ListenerAcceptor"/>) and Kestrel server, so that a reload
+/// can add, move or remove a listener (draining only that one) while the others keep serving.
 /// </summary>
 internal sealed class ListenerServer
 {
     private readonly KestrelServer _server;
+    private readonly ListenerAcceptor _acceptor;
     private readonly ListenOptions _listenOptions;
     private readonly IHttpApplication<HttpContext> _application;
 
     /// <param name="bindAddress">Usually the configured address; 0.0.0.0 where "[::]" was asked for on a host without IPv6.</param>
+    /// <param name="direct">Takes connections straight from accept, without Kestrel (the SNI router of a tls listener).</param>
     /// <param name="entry">The outermost middleware (the SNI router in front of <see cref="ListenerConnectionHandler.Entry"/>).</param>
-    public ListenerServer(ListenerConfig config, IPEndPoint bindAddress, Func<ConnectionDelegate, ConnectionDelegate> entry, ListenerConnectionHandler handler,
-        IHttpApplication<HttpContext> application, IServiceProvider services)
+    public ListenerServer(ListenerConfig config, IPEndPoint bindAddress, IDirectConnectionHandler direct, Func<ConnectionDelegate, ConnectionDelegate> entry,
+        ListenerConnectionHandler handler, IHttpApplication<HttpContext> application, IServiceProvider services)
     {
         Config = config;
         _application = application;
@@ -49,7 +52,8 @@ internal sealed class ListenerServer
         });
         _listenOptions = listenOptions!;
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-        _server = new KestrelServer(Options.Create(options), services.GetRequiredService<IConnectionListenerFactory>(), loggerFactory);
+        _acceptor = new ListenerAcceptor(config.Name, direct, services.GetRequiredService<IOptions<SocketTransportOptions>>().Value, loggerFactory);
+        _server = new KestrelServer(Options.Create(options), _acceptor, loggerFactory);
     }
 
     public ListenerConfig Config { get; }
@@ -62,7 +66,7 @@ internal sealed class ListenerServer
     /// <summary>Stops accepting, lets open connections finish until the token fires, then closes the rest.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _server.StopAsync(cancellationToken);
+        await Task.WhenAll(_server.StopAsync(cancellationToken), _acceptor.DrainDirectAsync(cancellationToken));
         _server.Dispose();
     }
 

@@ -23,6 +23,8 @@ public static class EventIds
     public const int TcpRelayEnded = 105;
     public const int TcpNoHealthyUpstream = 106;
     public const int TcpUpstreamOverflow = 107;
+    public const int AcceptFailed = 108;
+    public const int DirectConnectionFailed = 109;
 
     // HTTP: 200-299
     public const int UpstreamRequestFailed = 200;
