@@ -12,14 +12,19 @@
 # group apart from the clients and the backend (autogroup), so a proxy that burns CPU spinning cannot hand it back to
 # them by yielding. The CPU each proxy spent per handshake is printed next to the rate.
 #
+# Before the rounds each proxy carries WARMUP seconds (default 10) of handshakes and of throughput: .NET's JIT keeps
+# recompiling the gateway's hot paths (tiered compilation) for roughly the first ten seconds of load, and a gateway
+# runs for days; HAProxy needs no warm-up but gets the same.
+#
 # Environment: CONNECTIONS (default 4), CONCURRENCY (default 8), ROUNDS (default 1; the machine's other load makes
-# single numbers noisy, so compare rounds).
+# single numbers noisy, so compare rounds), WARMUP (default 10).
 set -euo pipefail
 
 seconds=${1:-5}
 connections=${CONNECTIONS:-4}
 concurrency=${CONCURRENCY:-8}
 rounds=${ROUNDS:-1}
+warmup=${WARMUP:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 sni=outbound_.8080_._.reviews.default.svc.cluster.local
@@ -119,6 +124,13 @@ for target in "$gateway" "$haproxy_address"; do
 done
 
 measure() { tool "$@" | awk '/^RESULT/ {print $2, $3, $4}'; }
+if ((warmup > 0)); then
+  echo "Warming up each proxy for 2 × $warmup s..."
+  for target in "$gateway" "$haproxy_address"; do
+    tool handshakes "$target" "$sni" "$concurrency" "$warmup" >/dev/null
+    tool throughput "$target" "$sni" "$connections" "$warmup" >/dev/null
+  done
+fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks_per_second=$(getconf CLK_TCK)
 printf '\n%s, %s cores, load average %s, %s; %s s per measurement\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(haproxy -v | head -1 | cut -d' ' -f1-3)" "$seconds"
