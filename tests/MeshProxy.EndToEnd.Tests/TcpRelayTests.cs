@@ -66,6 +66,24 @@ public sealed class TcpRelayTests
     }
 
     [Fact]
+    public async Task DetectionTimeoutWithPartialBytes_RelaysThemAtOnce_WithoutWaitingForMore()
+    {
+        await using var server = TcpEchoServer.StartEcho();
+        await using var proxy = await ProxyTestHost.StartAsync(TcpListenerYaml(server.Address, "auto").Replace(
+            "    tcp: { cluster: echo }", "    tcp: { cluster: echo }\n    detectionTimeout: 300ms\n    onDetectionTimeout: tcp", StringComparison.Ordinal));
+        using var client = new TcpClient();
+        await client.ConnectAsync(proxy.Listener("tcp"));
+
+        // "GET" may still become an HTTP request line: the sniffer waits for more, times out, and relays it as TCP
+        // while the client waits for an answer.
+        await client.Client.SendAsync("GET"u8.ToArray());
+        var echoed = new byte[3];
+        var read = await client.Client.ReceiveAsync(echoed).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("GET", Encoding.ASCII.GetString(echoed, 0, read));
+    }
+
+    [Fact]
     public async Task TalkFirst_ServerHalfCloses_ClientCanStillSend()
     {
         await using var server = TcpEchoServer.StartTalkFirst();

@@ -103,14 +103,25 @@ internal sealed partial class ListenerConnectionHandler
             downstream.FilterChain = listenerState.SelectFilterChain(downstream.RoutingDestination);
             connection.Features.Set(downstream);
 
+            var detectionStarted = _timeProvider.GetTimestamp();
             var detection = listener.Protocol == ListenerProtocol.Tcp
                 ? new Detection(DetectedProtocol.Opaque, TimedOut: false)
                 : await ProtocolDetector.DetectAsync(connection.Transport.Input, listener.DetectionTimeout, _timeProvider);
             downstream.Protocol = detection.Protocol;
             var tlsMode = downstream.FilterChain.TlsMode;
 
-            if (detection.Protocol == DetectedProtocol.Tls && tlsMode != DownstreamTlsMode.Disable
-                && (tlsMode == DownstreamTlsMode.Strict || await OffersMeshAlpnAsync(connection, listener)))
+            var meshAlpn = false;
+            if (detection.Protocol == DetectedProtocol.Tls && tlsMode == DownstreamTlsMode.Permissive)
+            {
+                // Sniffing and the whole hello share one detection timeout, as Envoy's listener filters do.
+                var remaining = listener.DetectionTimeout - _timeProvider.GetElapsedTime(detectionStarted);
+                if (await OffersMeshAlpnAsync(connection, remaining) is not { } offers)
+                {
+                    return;
+                }
+                meshAlpn = offers;
+            }
+            if (detection.Protocol == DetectedProtocol.Tls && (tlsMode == DownstreamTlsMode.Strict || meshAlpn))
             {
                 // The handshake and whatever follows lease snapshots of their own.
                 snapshot.Release();
@@ -166,12 +177,23 @@ internal sealed partial class ListenerConnectionHandler
         }
     }
 
-    /// <summary>PERMISSIVE terminates only mesh mTLS, which Istio's clients mark with an "istio" ALPN; other TLS is the app's own.</summary>
-    private async ValueTask<bool> OffersMeshAlpnAsync(ConnectionContext connection, ListenerConfig listener)
+    /// <summary>
+    /// PERMISSIVE terminates only mesh mTLS, which Istio's clients mark with an "istio" ALPN; other TLS is the app's own.
+    /// Null when the client reset the connection before its ClientHello was complete.
+    /// </summary>
+    private async ValueTask<bool?> OffersMeshAlpnAsync(ConnectionContext connection, TimeSpan timeout)
     {
-        // Not ConnectionClosed: it fires on the client's FIN (see ProtocolDetector).
-        var read = await ClientHelloReader.ReadAsync(connection.Transport.Input, ClientHelloLimits.Default, listener.DetectionTimeout, _timeProvider,
-            CancellationToken.None);
+        ClientHelloReadResult read;
+        try
+        {
+            // Not ConnectionClosed: it fires on the client's FIN (see ProtocolDetector).
+            read = await ClientHelloReader.ReadAsync(connection.Transport.Input, ClientHelloLimits.Default, timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero,
+                _timeProvider, CancellationToken.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
         if (read.Status != ClientHelloReadStatus.Completed || read.ParseResult.Status != ClientHelloParseStatus.Found)
         {
             return false;

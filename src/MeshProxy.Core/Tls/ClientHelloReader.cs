@@ -16,7 +16,7 @@ public static class ClientHelloReader
     /// Nothing is consumed. On Completed and EndOfStream nothing is left examined either, so the next read of
     /// <paramref name="input"/> returns every byte at once. On TimedOut and ReadCanceled the bytes are still there, but a
     /// <see cref="Pipe"/> remembers them as examined: its next read returns them together with the next new bytes or
-    /// the end of the stream, and no sooner (it offers no way to un-examine bytes). Peer input never makes it throw; canceling <paramref name="cancellationToken"/> throws
+    /// the end of the stream, and no sooner (it offers no way to un-examine bytes; TcpRelay's first read takes them at once). Peer input never makes it throw; canceling <paramref name="cancellationToken"/> throws
     /// <see cref="OperationCanceledException"/>, and a failing transport throws what <see cref="PipeReader"/> throws.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
