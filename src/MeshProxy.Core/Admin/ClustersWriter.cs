@@ -18,21 +18,22 @@ internal static class ClustersWriter
         var text = new StringBuilder();
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            text.Append(cluster.Name).Append("::type::").Append(cluster.Config.Type).Append('\n');
-            text.Append(cluster.Name).Append("::lb_policy::").Append(cluster.Config.LbPolicy).Append('\n');
-            AppendClusterCounters(text, cluster.Name + "::", "::", stats.Cluster(cluster.Name), cluster);
+            var lines = new StatLines(text, cluster.Name + "::", "::");
+            lines.Line("type", cluster.Config.Type.ToString());
+            lines.Line("lb_policy", cluster.Config.LbPolicy.ToString());
+            AppendClusterCounters(lines, stats.Cluster(cluster.Name), cluster);
             foreach (var endpoint in cluster.Endpoints)
             {
-                var prefix = $"{cluster.Name}::{endpoint.Address}::";
-                text.Append(prefix).Append("health_flags::").Append(HealthFlags(endpoint)).Append('\n');
-                text.Append(prefix).Append("weight::").Append(endpoint.Weight).Append('\n');
-                text.Append(prefix).Append("priority::").Append(endpoint.Priority).Append('\n');
-                text.Append(prefix).Append("region::").Append(endpoint.Locality.Region).Append('\n');
-                text.Append(prefix).Append("zone::").Append(endpoint.Locality.Zone).Append('\n');
-                text.Append(prefix).Append("sub_zone::").Append(endpoint.Locality.Subzone).Append('\n');
-                text.Append(prefix).Append("rq_active::").Append(endpoint.ActiveRequests).Append('\n');
-                text.Append(prefix).Append("rq_total::").Append(endpoint.TotalRequests).Append('\n');
-                text.Append(prefix).Append("rq_error::").Append(endpoint.FailedRequests).Append('\n');
+                var endpointLines = new StatLines(text, $"{cluster.Name}::{endpoint.Address}::", "::");
+                endpointLines.Line("health_flags", HealthFlags(endpoint));
+                endpointLines.Line("weight", endpoint.Weight);
+                endpointLines.Line("priority", endpoint.Priority);
+                endpointLines.Line("region", endpoint.Locality.Region);
+                endpointLines.Line("zone", endpoint.Locality.Zone);
+                endpointLines.Line("sub_zone", endpoint.Locality.Subzone);
+                endpointLines.Line("rq_active", endpoint.ActiveRequests);
+                endpointLines.Line("rq_total", endpoint.TotalRequests);
+                endpointLines.Line("rq_error", endpoint.FailedRequests);
             }
         }
         return text.ToString();
@@ -44,50 +45,51 @@ internal static class ClustersWriter
         foreach (var (name, clusterStats) in stats.Clusters)
         {
             snapshot.Clusters.TryGetValue(name, out var cluster);
-            AppendClusterCounters(text, $"cluster.{name}.", ": ", clusterStats, cluster);
+            AppendClusterCounters(new StatLines(text, $"cluster.{name}.", ": "), clusterStats, cluster);
         }
         foreach (var (name, listenerStats) in stats.Listeners)
         {
-            var prefix = $"listener.{name}.";
-            text.Append(prefix).Append("downstream_cx_total: ").Append(listenerStats.ConnectionsTotal).Append('\n');
-            text.Append(prefix).Append("downstream_cx_active: ").Append(listenerStats.ConnectionsActive).Append('\n');
-            text.Append(prefix).Append("downstream_cx_refused_not_redirected: ").Append(listenerStats.RefusedNotRedirected).Append('\n');
-            text.Append(prefix).Append("downstream_cx_detection_timeout: ").Append(listenerStats.DetectionTimeouts).Append('\n');
-            text.Append(prefix).Append("downstream_cx_plaintext_refused: ").Append(listenerStats.PlaintextRefused).Append('\n');
-            text.Append(prefix).Append("rbac.allowed: ").Append(listenerStats.RbacAllowedCount).Append('\n');
-            text.Append(prefix).Append("rbac.denied: ").Append(listenerStats.RbacDeniedCount).Append('\n');
-            text.Append(prefix).Append("ssl.handshake: ").Append(listenerStats.TlsHandshakes).Append('\n');
+            var listener = new StatLines(text, $"listener.{name}.", ": ");
+            listener.Line("downstream_cx_total", listenerStats.ConnectionsTotal);
+            listener.Line("downstream_cx_active", listenerStats.ConnectionsActive);
+            listener.Line("downstream_cx_refused_not_redirected", listenerStats.RefusedNotRedirected);
+            listener.Line("downstream_cx_detection_timeout", listenerStats.DetectionTimeouts);
+            listener.Line("downstream_cx_plaintext_refused", listenerStats.PlaintextRefused);
+            listener.Line("rbac.allowed", listenerStats.RbacAllowedCount);
+            listener.Line("rbac.denied", listenerStats.RbacDeniedCount);
+            listener.Line("ssl.handshake", listenerStats.TlsHandshakes);
             foreach (var (reason, count) in listenerStats.TlsFailures.All)
             {
-                text.Append(prefix).Append("ssl.handshake_failure.").Append(reason).Append(": ").Append(count).Append('\n');
+                listener.Line("ssl.handshake_failure." + reason, count);
             }
-            text.Append($"http.{name}.downstream_rq_total: ").Append(listenerStats.RequestsTotal).Append('\n');
+            var http = new StatLines(text, $"http.{name}.", ": ");
+            http.Line("downstream_rq_total", listenerStats.RequestsTotal);
             for (var statusClass = 1; statusClass <= 5; statusClass++)
             {
-                text.Append($"http.{name}.downstream_rq_{statusClass}xx: ").Append(listenerStats.ResponsesOfClass(statusClass)).Append('\n');
+                http.Line($"downstream_rq_{statusClass}xx", listenerStats.ResponsesOfClass(statusClass));
             }
         }
         foreach (var (name, router) in stats.SniRouters)
         {
-            var prefix = $"listener.{name}.";
-            text.Append(prefix).Append("tls_inspector.client_hello_too_large: ").Append(router.ClientHelloTooLarge).Append('\n');
-            text.Append(prefix).Append("tls_inspector.tls_not_found: ").Append(router.TlsNotFound).Append('\n');
-            text.Append(prefix).Append("tls_inspector.sni_not_found: ").Append(router.SniNotFound).Append('\n');
-            text.Append(prefix).Append("tls_inspector.connection_closed: ").Append(router.ConnectionClosed).Append('\n');
-            text.Append(prefix).Append("no_filter_chain_match: ").Append(router.NoFilterChainMatch).Append('\n');
+            var listener = new StatLines(text, $"listener.{name}.", ": ");
+            listener.Line("tls_inspector.client_hello_too_large", router.ClientHelloTooLarge);
+            listener.Line("tls_inspector.tls_not_found", router.TlsNotFound);
+            listener.Line("tls_inspector.sni_not_found", router.SniNotFound);
+            listener.Line("tls_inspector.connection_closed", router.ConnectionClosed);
+            listener.Line("no_filter_chain_match", router.NoFilterChainMatch);
             foreach (var route in router.Routes)
             {
-                var routePrefix = $"sni_route.{name}.{route.Route}.{route.Cluster}.";
-                text.Append(routePrefix).Append("downstream_cx_total: ").Append(route.ConnectionsTotal).Append('\n');
-                text.Append(routePrefix).Append("downstream_cx_active: ").Append(route.ConnectionsActive).Append('\n');
+                var routeLines = new StatLines(text, $"sni_route.{name}.{route.Route}.{route.Cluster}.", ": ");
+                routeLines.Line("downstream_cx_total", route.ConnectionsTotal);
+                routeLines.Line("downstream_cx_active", route.ConnectionsActive);
             }
         }
         return text.ToString();
     }
 
-    private static void AppendClusterCounters(StringBuilder text, string prefix, string separator, ClusterStats stats, ClusterState? cluster)
+    private static void AppendClusterCounters(StatLines lines, ClusterStats stats, ClusterState? cluster)
     {
-        void Line(string name, long value) => text.Append(prefix).Append(name).Append(separator).Append(value).Append('\n');
+        void Line(string name, long value) => lines.Line(name, value);
 
         Line("upstream_cx_active", stats.ConnectionsActive);
         Line("upstream_cx_connect_fail", stats.ConnectFailures);
@@ -181,5 +183,13 @@ internal static class ClustersWriter
             flags.Append("/pending_dynamic_removal");
         }
         return flags.Length == 0 ? "healthy" : flags.ToString();
+    }
+
+    /// <summary>Lines of prefix, name, separator and value: the shape of every /clusters and /stats line.</summary>
+    private readonly struct StatLines(StringBuilder text, string prefix, string separator)
+    {
+        public void Line(string name, long value) => text.Append(prefix).Append(name).Append(separator).Append(value).Append('\n');
+
+        public void Line(string name, string? value) => text.Append(prefix).Append(name).Append(separator).Append(value).Append('\n');
     }
 }
