@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MeshProxy.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Cli.Commands;
@@ -17,4 +18,23 @@ internal static class CommonOptions
         Description = "The lowest level to log: Trace, Debug, Information, Warning, Error.",
         DefaultValueFactory = _ => LogLevel.Information,
     };
+
+    public static Option<IoScheduling> IoSchedulingOption() => new("--io-scheduling")
+    {
+        Description = "Where the work after a socket event runs: event-loop (on the thread that polled the socket, one per core, as "
+            + "Envoy and HAProxy do; the default) or thread-pool (.NET's defaults: handed to thread-pool workers).",
+        DefaultValueFactory = _ => IoScheduling.EventLoop,
+        CustomParser = result => result.Tokens.Single().Value switch
+        {
+            "event-loop" => IoScheduling.EventLoop,
+            "thread-pool" => IoScheduling.ThreadPool,
+            var other => Invalid(result, other),
+        },
+    };
+
+    private static IoScheduling Invalid(System.CommandLine.Parsing.ArgumentResult result, string value)
+    {
+        result.AddError($"--io-scheduling: '{value}' is neither event-loop nor thread-pool");
+        return IoScheduling.EventLoop;
+    }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MeshProxy.Configuration;
-using MeshProxy.Hosting;
 
 namespace MeshProxy.Cli.Commands;
 
@@ -16,6 +15,7 @@ internal static class GatewayCommand
         var config = CommonOptions.ConfigFile(required: false);
         config.Description = "The config file (YAML), watched and reloaded on change. Without it the built-in gateway default runs.";
         var logLevel = CommonOptions.LogLevelOption();
+        var ioScheduling = CommonOptions.IoSchedulingOption();
         var command = new Command("gateway",
             "Run the east-west gateway (SNI router). It never terminates TLS: each connection's ClientHello is read, its server "
             + "name picks a cluster (Istio AUTO_PASSTHROUGH names outbound_.<port>_.<subset>_.<fqdn>, and explicit serverNames "
@@ -25,13 +25,10 @@ internal static class GatewayCommand
         {
             config,
             logLevel,
+            ioScheduling,
         };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            // First, before any socket or thread-pool worker exists: the gateway is an event loop (IoScheduling.EventLoop).
-            EventLoopProcess.Configure();
-            return RunCommand.RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Gateway, parse.GetValue(logLevel), IoScheduling.EventLoop, cancellationToken);
-        });
+        command.SetAction((parse, cancellationToken) => RunCommand.RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Gateway, parse.GetValue(logLevel),
+            parse.GetValue(ioScheduling), cancellationToken));
         return command;
     }
 }

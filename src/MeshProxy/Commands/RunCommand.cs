@@ -13,12 +13,15 @@ internal static class RunCommand
     {
         var config = CommonOptions.ConfigFile(required: false);
         var logLevel = CommonOptions.LogLevelOption();
+        var ioScheduling = CommonOptions.IoSchedulingOption();
         var command = new Command("run", "Run the proxy. Without --config it runs the built-in sidecar default: capture listeners on 15001 (outbound) and 15006 (inbound) that pass traffic through to its original destination, admin on 127.0.0.1:15000, readiness on :15021, metrics on :15090. The config file is watched and reloaded on change.")
         {
             config,
             logLevel,
+            ioScheduling,
         };
-        command.SetAction((parse, cancellationToken) => RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Sidecar, parse.GetValue(logLevel), IoScheduling.ThreadPool, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunProxyAsync(parse.GetValue(config), () => DefaultConfigs.Sidecar, parse.GetValue(logLevel),
+            parse.GetValue(ioScheduling), cancellationToken));
         return command;
     }
 
@@ -28,6 +31,11 @@ internal static class RunCommand
     /// </summary>
     public static async Task<int> RunProxyAsync(FileInfo? file, Func<ProxyConfig> builtIn, LogLevel logLevel, IoScheduling ioScheduling, CancellationToken cancellationToken)
     {
+        if (ioScheduling == IoScheduling.EventLoop)
+        {
+            // First, before any socket or thread-pool worker exists.
+            EventLoopProcess.Configure();
+        }
         ProxyConfig proxyConfig;
         if (file is null)
         {
