@@ -44,11 +44,11 @@ public sealed class LogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => lines.Enqueue(new LogLine(category, logLevel, eventId.Id, formatter(state, exception)));
+            => lines.Enqueue(new LogLine(category, logLevel, eventId.Id, formatter(state, exception), exception));
     }
 }
 
-public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message)
+public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message, Exception? Exception = null)
 {
-    public override string ToString() => $"{Level} {Category}[{EventId}] {Message}";
+    public override string ToString() => Exception is null ? $"{Level} {Category}[{EventId}] {Message}" : $"{Level} {Category}[{EventId}] {Message}\n{Exception}";
 }

@@ -129,7 +129,14 @@ public sealed partial class TcpProxy
             _ => ResponseFlags.None,
         };
         _telemetry.TcpConnectionClosed(node, downstream, cluster, endpoint, flags, relay.BytesToDownstream, relay.BytesToUpstream, started, wasOpened: true);
-        Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
+        if (outcome == TcpRelayOutcome.Failed)
+        {
+            Log.RelayFailed(_logger, listener.Name, cluster.Name, endpoint.Address, relay.Error);
+        }
+        else
+        {
+            Log.RelayEnded(_logger, listener.Name, cluster.Name, endpoint.Address, outcome, relay.BytesToUpstream, relay.BytesToDownstream, relay.Error?.Message ?? "");
+        }
     }
 
     /// <summary>Connects to the endpoint, with mesh mTLS when the cluster asks for it.</summary>
@@ -170,6 +177,10 @@ public sealed partial class TcpProxy
         [LoggerMessage(EventId = EventIds.TcpUpstreamConnectFailed, Level = LogLevel.Warning,
             Message = "Listener {Listener}: connecting to {Endpoint} in cluster {Cluster} failed: {Reason} (UF)")]
         public static partial void ConnectFailed(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, string reason);
+
+        [LoggerMessage(EventId = EventIds.TcpRelayFailed, Level = LogLevel.Warning,
+            Message = "Listener {Listener}: the relay to {Endpoint} ({Cluster}) failed; the connection is closed")]
+        public static partial void RelayFailed(ILogger logger, string listener, string cluster, System.Net.IPEndPoint endpoint, Exception? exception);
 
         [LoggerMessage(EventId = EventIds.TcpRelayEnded, Level = LogLevel.Debug,
             Message = "Listener {Listener}: relay to {Endpoint} ({Cluster}) ended: {Outcome}, {Sent} bytes sent, {Received} bytes received {Error}")]

@@ -113,6 +113,12 @@ internal sealed class TcpRelay
         {
             return TcpRelayOutcome.Aborted;
         }
+        catch (Exception ex)
+        {
+            // Not a peer's doing (those are read and write failures above): kept for the log, and the connection ends.
+            Error ??= ex;
+            return TcpRelayOutcome.Failed;
+        }
     }
 }
 
@@ -130,4 +136,7 @@ internal enum TcpRelayOutcome
 
     /// <summary>The idle timeout fired, or the other direction failed first.</summary>
     Aborted,
+
+    /// <summary>The relay itself failed (<see cref="TcpRelay.Error"/> says how).</summary>
+    Failed,
 }

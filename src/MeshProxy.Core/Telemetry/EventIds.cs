@@ -25,6 +25,7 @@ public static class EventIds
     public const int TcpUpstreamOverflow = 107;
     public const int AcceptFailed = 108;
     public const int DirectConnectionFailed = 109;
+    public const int TcpRelayFailed = 110;
 
     // HTTP: 200-299
     public const int UpstreamRequestFailed = 200;
