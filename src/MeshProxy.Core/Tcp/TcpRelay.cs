@@ -60,10 +60,13 @@ internal sealed class TcpRelay
         var writeFailure = towardsUpstream ? TcpRelayOutcome.UpstreamError : TcpRelayOutcome.DownstreamError;
         try
         {
-            // The first read returns at once with whatever is buffered, bytes a sniffer examined included: after a
-            // detection timeout a pipe's next read would wait for new bytes, while the client may be waiting for an
-            // answer to these. (A canceled read returns the buffer; the pipe offers no other way to unexamine.)
-            reader.CancelPendingRead();
+            if (towardsUpstream)
+            {
+                // The client's first read returns at once with whatever is buffered, bytes a sniffer examined included:
+                // after a detection timeout a pipe's next read would wait for new bytes, while the client may be waiting
+                // for an answer to these. (A canceled read returns the buffer; the pipe offers no other way to unexamine.)
+                reader.CancelPendingRead();
+            }
             while (true)
             {
                 ReadResult result;

@@ -34,7 +34,9 @@ public static class ClientHelloReader
         }
 
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
-        using var linkedSource = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
+        // Every connection reads its hello: link only when the caller's token can fire (the proxy's callers pass none).
+        using var linkedSource = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken) : null;
+        var token = linkedSource?.Token ?? timeoutSource.Token;
         while (true)
         {
             ReadResult read;
@@ -43,7 +45,7 @@ public static class ClientHelloReader
                 // Not ReadAtLeastAsync(length + BytesNeeded): after AdvanceTo(start, end), Pipe's implementation waits
                 // for that many bytes beyond the examined ones (seen on .NET 10), so it would wait past the hello.
                 // Parsing each arrival again is cheap: the parser skips over what it does not need.
-                read = await input.ReadAsync(linkedSource.Token);
+                read = await input.ReadAsync(token);
             }
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
