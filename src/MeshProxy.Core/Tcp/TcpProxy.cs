@@ -149,9 +149,10 @@ public sealed partial class TcpProxy
             return new UpstreamTransport(PipeReader.Create(stream, UpstreamReaderOptions), new SocketRelaySink(socket), stream);
         }
         var connector = _tls ?? throw new InvalidOperationException($"Cluster '{cluster.Name}' uses mTLS, but the TCP proxy has no TLS connector.");
-        var ssl = await connector.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), cluster.Config, tls, MeshAlpn.TcpClient,
-            endpoint, endpoint.Address, cancellationToken);
-        return new UpstreamTransport(PipeReader.Create(ssl, UpstreamReaderOptions), new TlsRelaySink(ssl, socket), ssl);
+        var shutdownLock = new TlsShutdownLock();
+        var ssl = await connector.AuthenticateAsync(shutdownLock.WrapTransport(new NetworkStream(socket, ownsSocket: true)), cluster.Config, tls,
+            MeshAlpn.TcpClient, endpoint, endpoint.Address, cancellationToken);
+        return new UpstreamTransport(PipeReader.Create(shutdownLock.WrapReader(ssl), UpstreamReaderOptions), new TlsRelaySink(ssl, shutdownLock, socket), ssl);
     }
 
     /// <summary>The upstream side of a relay: where its bytes are read and written, and what to dispose at the end.</summary>
