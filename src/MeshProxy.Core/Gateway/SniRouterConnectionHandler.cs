@@ -8,6 +8,8 @@ using MeshProxy.Tcp;
 using MeshProxy.Telemetry;
 using MeshProxy.Tls;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Gateway;
@@ -87,7 +89,8 @@ internal sealed partial class SniRouterConnectionHandler : IDirectConnectionHand
     /// (one accepted just before a reload made it so) comes here; the others go on to <paramref name="sidecar"/>.
     /// </summary>
     public ConnectionDelegate Entry(ConnectionDelegate sidecar) => connection => TakesConnections
-        ? OnConnectedAsync(connection.Transport.Input, TcpProxy.ClientSink(connection, tlsTerminated: false), connection.RemoteEndPoint as IPEndPoint,
+        ? OnConnectedAsync(connection.Transport.Input, new SocketRelaySink(connection.Features.GetRequiredFeature<IConnectionSocketFeature>().Socket),
+            connection.RemoteEndPoint as IPEndPoint,
             connection.LocalEndPoint as IPEndPoint)
         : sidecar(connection);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MeshProxy.Configuration;
+using MeshProxy.Tcp;
 using MeshProxy.Upstream;
 using MeshProxy.Utilities;
 
@@ -56,6 +57,9 @@ public sealed class DownstreamConnection
 
     /// <summary>Whether the proxy terminated TLS on this connection.</summary>
     public bool IsTlsTerminated { get; set; }
+
+    /// <summary>Orders the terminated TLS session's close_notify against its reads (set when TLS is terminated).</summary>
+    internal TlsShutdownLock? TlsShutdownLock { get; set; }
 
     /// <summary>The client's SPIFFE ID, when it authenticated with mTLS (Istio's source principal).</summary>
     public string? PeerPrincipal { get; set; }

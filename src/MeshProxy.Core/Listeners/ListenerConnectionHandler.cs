@@ -208,7 +208,11 @@ internal sealed partial class ListenerConnectionHandler
         return false;
     }
 
-    /// <summary>Runs Kestrel's TLS middleware, which calls <see cref="OnTlsEstablishedAsync"/> once the handshake succeeds.</summary>
+    /// <summary>
+    /// Runs Kestrel's TLS middleware, which calls <see cref="OnTlsEstablishedAsync"/> once the handshake succeeds. The
+    /// session sits on a transport of our own (<see cref="TlsShutdownLock"/>), so a TCP relay over it can half-close:
+    /// send close_notify and a FIN while the client keeps sending.
+    /// </summary>
     private async Task TerminateTlsAsync(ConnectionContext connection, DownstreamConnection downstream)
     {
         if (!_identity.HasIdentity)
@@ -216,7 +220,17 @@ internal sealed partial class ListenerConnectionHandler
             CountTlsFailure(downstream, "no_identity", "this proxy has no SVID yet");
             return;
         }
-        await _tlsTermination!(connection);
+        var transport = connection.Transport;
+        downstream.TlsShutdownLock = new TlsShutdownLock();
+        connection.Transport = downstream.TlsShutdownLock.WrapTransport(transport.Input, connection.Features.GetRequiredFeature<IConnectionSocketFeature>().Socket);
+        try
+        {
+            await _tlsTermination!(connection);
+        }
+        finally
+        {
+            connection.Transport = transport;
+        }
         if (!downstream.IsTlsTerminated)
         {
             var verification = connection.Features.Get<PeerVerification>();

@@ -11,6 +11,8 @@ using MeshProxy.Utilities;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace MeshProxy.Tcp;
@@ -46,18 +48,22 @@ public sealed partial class TcpProxy
         _logger = logger;
     }
 
-    /// <summary>Relays a Kestrel connection (after the sidecar's sniffing, or its TLS termination).</summary>
-    public Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
-        => ProxyAsync(connection.Transport.Input, ClientSink(connection, downstream.IsTlsTerminated), downstream, snapshot);
-
     /// <summary>
-    /// Where the relay writes to the client: straight to its socket, unless TLS was terminated on it (then the bytes
-    /// must go through Kestrel's TLS layer).
+    /// Relays a Kestrel connection (after the sidecar's sniffing, or its TLS termination). Writes to the client go
+    /// straight to its socket, or through the TLS session beneath which the listener put it there, so that a FIN can
+    /// follow the last byte: Kestrel's own transport would close both directions once its output completes, cutting
+    /// off a client that is still sending.
     /// </summary>
-    internal static IRelaySink ClientSink(ConnectionContext connection, bool tlsTerminated)
-        => connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket && !tlsTerminated
-            ? new SocketRelaySink(socket)
-            : new PipeRelaySink(connection.Transport.Output);
+    public Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
+    {
+        var socket = connection.Features.GetRequiredFeature<IConnectionSocketFeature>().Socket;
+        if (downstream.TlsShutdownLock is not { } shutdownLock)
+        {
+            return ProxyAsync(connection.Transport.Input, new SocketRelaySink(socket), downstream, snapshot);
+        }
+        var tls = connection.Features.GetRequiredFeature<ISslStreamFeature>().SslStream;
+        return ProxyAsync(shutdownLock.WrapPlaintext(connection.Transport.Input), new TlsRelaySink(tls, shutdownLock, socket), downstream, snapshot);
+    }
 
     /// <summary>Relays a client connection, read from <paramref name="fromClient"/> and written to <paramref name="toClient"/>.</summary>
     internal async Task ProxyAsync(PipeReader fromClient, IRelaySink toClient, DownstreamConnection downstream, ProxySnapshot snapshot)
@@ -152,7 +158,7 @@ public sealed partial class TcpProxy
         var shutdownLock = new TlsShutdownLock();
         var ssl = await connector.AuthenticateAsync(shutdownLock.WrapTransport(new NetworkStream(socket, ownsSocket: true)), cluster.Config, tls,
             MeshAlpn.TcpClient, endpoint, endpoint.Address, cancellationToken);
-        return new UpstreamTransport(PipeReader.Create(shutdownLock.WrapReader(ssl), UpstreamReaderOptions), new TlsRelaySink(ssl, shutdownLock, socket), ssl);
+        return new UpstreamTransport(shutdownLock.WrapPlaintext(PipeReader.Create(ssl, UpstreamReaderOptions)), new TlsRelaySink(ssl, shutdownLock, socket), ssl);
     }
 
     /// <summary>The upstream side of a relay: where its bytes are read and written, and what to dispose at the end.</summary>

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -130,7 +131,7 @@ public sealed class TlsShutdownLockTests : IAsyncLifetime
             Socket = socket;
             _lock = shutdownLock;
             _tls = tls;
-            Reader = shutdownLock.WrapReader(tls);
+            Reader = shutdownLock.WrapPlaintext(PipeReader.Create(tls)).AsStream();
         }
 
         public Socket Socket { get; }

@@ -25,10 +25,12 @@ internal sealed class MeshHop : IAsyncDisposable
     public ProxyTestHost Client { get; }
 
     /// <param name="expectedServerId">The SPIFFE ID the client requires of the server; default the server's own.</param>
-    public static async Task<MeshHop> StartAsync(MeshCertificates certificates, string mode = "strict", string authorization = "", string? expectedServerId = null)
+    /// <param name="talkFirstTcp">The TCP app talks first and half-closes (<see cref="TcpEchoServer.StartTalkFirst"/>) instead of echoing.</param>
+    public static async Task<MeshHop> StartAsync(MeshCertificates certificates, string mode = "strict", string authorization = "", string? expectedServerId = null,
+        bool talkFirstTcp = false)
     {
         var backend = await TestBackend.StartAsync();
-        var echo = TcpEchoServer.StartEcho();
+        var echo = talkFirstTcp ? TcpEchoServer.StartTalkFirst() : TcpEchoServer.StartEcho();
         var server = await ProxyTestHost.StartAsync(SidecarYaml.Server(certificates.Server, backend.Http1Address, echo.Address, mode, authorization));
         var client = await ProxyTestHost.StartAsync(SidecarYaml.Client(certificates.Client, server.Listener("inbound"), expectedServerId ?? certificates.ServerId));
         return new MeshHop(backend, echo, server, client);

@@ -83,6 +83,25 @@ public sealed class MutualTlsTests(MeshCertificates certificates) : IClassFixtur
     }
 
     [Fact]
+    public async Task Tcp_ServerTalksFirstAndHalfCloses_ClientSeesTheEndAndCanStillSend()
+    {
+        await using var mesh = await MeshHop.StartAsync(certificates, talkFirstTcp: true);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(mesh.Client.Listener("outbound"), TestContext.Current.CancellationToken);
+        // A client-first byte the sniffer can classify as opaque (it waits for the client, as Envoy's inspector does).
+        await tcp.Client.SendAsync(new byte[] { 0x01 }, TestContext.Current.CancellationToken);
+
+        // The app's FIN crosses the mTLS hop back to us as the end of the stream, while our direction stays open.
+        var greeting = await ReadToEndAsync(tcp.Client).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.True("HELLO" == Encoding.ASCII.GetString(greeting), $"got '{Encoding.ASCII.GetString(greeting)}'\n{mesh.Logs}");
+        await tcp.Client.SendAsync("still here"u8.ToArray(), TestContext.Current.CancellationToken);
+        tcp.Client.Shutdown(SocketShutdown.Send);
+
+        var seenByApp = await mesh.Echo.ReceivedAfterHalfClose.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Equal("\u0001still here", Encoding.ASCII.GetString(seenByApp));
+    }
+
+    [Fact]
     public async Task Curl_WithCertKeyAndCacert_VerifiesTheServerAndIsSeenByItsSpiffeId()
     {
         await using var backend = await TestBackend.StartAsync();
