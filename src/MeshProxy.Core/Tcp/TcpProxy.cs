@@ -50,9 +50,9 @@ public sealed partial class TcpProxy
 
     /// <summary>
     /// Relays a Kestrel connection (after the sidecar's sniffing, or its TLS termination). Writes to the client go
-    /// straight to its socket, or through the TLS session beneath which the listener put it there, so that a FIN can
-    /// follow the last byte: Kestrel's own transport would close both directions once its output completes, cutting
-    /// off a client that is still sending.
+    /// straight to its socket, or into its TLS session, which the listener laid directly over the socket: either way a
+    /// FIN can follow the last byte. (Kestrel's own transport would close both directions once its output completes,
+    /// cutting off a client that is still sending.)
     /// </summary>
     public Task ProxyAsync(ConnectionContext connection, DownstreamConnection downstream, ProxySnapshot snapshot)
     {
