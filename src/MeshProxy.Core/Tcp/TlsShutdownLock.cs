@@ -86,63 +86,62 @@ internal sealed class TlsShutdownLock
         }
     }
 
-    /// <summary>Lets go of the lock if a plaintext read is waiting for the network (no-op otherwise).</summary>
-    private bool LeaveForNetwork()
+    // Beneath the session, a read outside a plaintext read (the handshake, or Kestrel's HTTP on an inbound session)
+    // goes straight through, without an async step of its own; one inside lets go of the lock while it waits.
+    private ValueTask<int> ReceiveAsync(Stream transport, Memory<byte> buffer, CancellationToken cancellationToken)
+        => _readerInside ? ReceiveOutsideLockAsync(transport, buffer, cancellationToken) : transport.ReadAsync(buffer, cancellationToken);
+
+    private ValueTask<ReadResult> ReceiveAsync(PipeReader transport, CancellationToken cancellationToken)
+        => _readerInside ? ReceiveOutsideLockAsync(transport, cancellationToken) : transport.ReadAsync(cancellationToken);
+
+    private async ValueTask<int> ReceiveOutsideLockAsync(Stream transport, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var left = _readerInside;
-        if (left)
+        _semaphore.Release();
+        try
         {
-            _semaphore.Release();
+            return await transport.ReadAsync(buffer, cancellationToken);
         }
-        return left;
+        finally
+        {
+            await RetakeAfterNetworkAsync();
+        }
     }
 
-    private async ValueTask ReturnFromNetworkAsync(bool left)
+    private async ValueTask<ReadResult> ReceiveOutsideLockAsync(PipeReader transport, CancellationToken cancellationToken)
     {
-        if (left)
+        _semaphore.Release();
+        try
         {
-            // Taken back before the session decrypts what arrived; a shutdown in progress finishes first.
-            await _semaphore.WaitAsync(CancellationToken.None);
+            return await transport.ReadAsync(cancellationToken);
         }
+        finally
+        {
+            await RetakeAfterNetworkAsync();
+        }
+    }
+
+    // Taken back before the session decrypts what arrived; a shutdown in progress finishes first.
+    private Task RetakeAfterNetworkAsync() => _semaphore.WaitAsync(CancellationToken.None);
+
+    private ValueTask SendAsync(Stream transport, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        // A write while the shutdown holds the lock is its alert: SSL_shutdown is done.
+        ReleaseHeldByShutdown();
+        return transport.WriteAsync(data, cancellationToken);
     }
 
     private sealed class LockedTransportStream(Stream transport, TlsShutdownLock owner) : DelegatingStream(transport)
     {
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var left = owner.LeaveForNetwork();
-            try
-            {
-                return await Inner.ReadAsync(buffer, cancellationToken);
-            }
-            finally
-            {
-                await owner.ReturnFromNetworkAsync(left);
-            }
-        }
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => owner.ReceiveAsync(Inner, buffer, cancellationToken);
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            // A write while the shutdown holds the lock is its alert: SSL_shutdown is done.
-            owner.ReleaseHeldByShutdown();
-            return Inner.WriteAsync(buffer, cancellationToken);
-        }
+            => owner.SendAsync(Inner, buffer, cancellationToken);
     }
 
     private sealed class LockedTransportReader(PipeReader input, TlsShutdownLock owner) : DelegatingPipeReader(input)
     {
-        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
-        {
-            var left = owner.LeaveForNetwork();
-            try
-            {
-                return await Inner.ReadAsync(cancellationToken);
-            }
-            finally
-            {
-                await owner.ReturnFromNetworkAsync(left);
-            }
-        }
+        public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) => owner.ReceiveAsync(Inner, cancellationToken);
     }
 
     private sealed class LockedPlaintextReader(PipeReader plaintext, TlsShutdownLock owner) : DelegatingPipeReader(plaintext)

@@ -121,22 +121,11 @@ public sealed class TlsShutdownLockTests : IAsyncLifetime
     }
 
     /// <summary>A client session built as the TCP proxy builds one for an mTLS cluster.</summary>
-    private sealed class ClientSession : IAsyncDisposable
+    private sealed class ClientSession(Socket socket, TlsShutdownLock shutdownLock, SslStream tls) : IAsyncDisposable
     {
-        private readonly TlsShutdownLock _lock;
-        private readonly SslStream _tls;
+        public Socket Socket => socket;
 
-        private ClientSession(Socket socket, TlsShutdownLock shutdownLock, SslStream tls)
-        {
-            Socket = socket;
-            _lock = shutdownLock;
-            _tls = tls;
-            Reader = shutdownLock.WrapPlaintext(PipeReader.Create(tls)).AsStream();
-        }
-
-        public Socket Socket { get; }
-
-        public Stream Reader { get; }
+        public Stream Reader { get; } = shutdownLock.WrapPlaintext(PipeReader.Create(tls)).AsStream();
 
         public static async Task<ClientSession> ConnectAsync(int port)
         {
@@ -152,8 +141,8 @@ public sealed class TlsShutdownLockTests : IAsyncLifetime
             return new ClientSession(socket, shutdownLock, tls);
         }
 
-        public ValueTask HalfCloseAsync() => _lock.ShutdownAsync(_tls);
+        public ValueTask HalfCloseAsync() => shutdownLock.ShutdownAsync(tls);
 
-        public ValueTask DisposeAsync() => _tls.DisposeAsync();
+        public ValueTask DisposeAsync() => tls.DisposeAsync();
     }
 }
